@@ -1,0 +1,112 @@
+// The boundary between the shared HTTP layer and a server's storage. The relay implements it on
+// Redis, the node on autobase. The HTTP layer authenticates, validates and checks permissions,
+// then calls exactly one of these methods; a store throws ApiError for domain failures
+// (CHANNEL_NOT_FOUND, MESSAGE_NOT_FOUND, KEY_LIMIT_REACHED, ...) and never speaks HTTP.
+import type {
+  Ack,
+  AuditEntry,
+  AuditPage,
+  Channel,
+  CreateKeyResponse,
+  KeyInfo,
+  Message,
+  MessagePage,
+  Permissions,
+  SignupResponse,
+  Status,
+  StatusChange,
+  StatusChangePage,
+  StreamEvent,
+  ThreadPage,
+} from './types.js'
+
+/** Who is calling: resolved from an API key by `authenticate`. */
+export interface Principal {
+  teamId: string
+  keyId: string
+  sender: string
+  permissions: Permissions
+}
+
+export interface PageQuery {
+  /** exclusive cursor; null reads the latest `limit` (messages) or from the start (changes, audit) */
+  after_id: string | null
+  limit: number
+}
+
+export interface MessageQuery extends PageQuery {
+  mention?: string
+  sender?: string
+  thread_id?: string
+}
+
+export interface NewMessage {
+  content: string
+  mention: string | null
+  thread_id: string | null
+}
+
+export interface StreamSubscription {
+  close(): Promise<void>
+}
+
+/** Key lifecycle notifications, so open streams can be closed or re-checked at once. */
+export type KeyChange = { type: 'revoked'; keyId: string } | { type: 'permissions'; keyId: string; permissions: Permissions }
+
+export interface HandoffStore {
+  /** 'relay' or 'node': a few routes differ (signup is relay-only) */
+  readonly kind: 'relay' | 'node'
+  /** true when the backing storage answers (readyz) */
+  isReady(): Promise<boolean>
+  close(): Promise<void>
+
+  /** Resolve an API key (compared in constant time, stored hashed); null if unknown or revoked. */
+  authenticate(apiKey: string): Promise<Principal | null>
+  signup(teamName: string, senderName: string): Promise<SignupResponse>
+
+  createKey(teamId: string, sender: string, permissions: Permissions | undefined): Promise<CreateKeyResponse>
+  listKeys(teamId: string): Promise<KeyInfo[]>
+  updateKeyPermissions(teamId: string, keyId: string, permissions: Permissions): Promise<void>
+  revokeKey(teamId: string, keyId: string): Promise<void>
+  watchKeys(teamId: string, listener: (change: KeyChange) => void): () => void
+
+  recordAudit(teamId: string, entry: Omit<AuditEntry, 'id' | 'timestamp'>): Promise<void>
+  readAudit(teamId: string, query: PageQuery & { result?: string }): Promise<AuditPage>
+
+  createChannel(
+    teamId: string,
+    name: string,
+    description: string | null,
+  ): Promise<{ channel: Channel; created: boolean }>
+  listChannels(teamId: string): Promise<Channel[]>
+  getChannel(teamId: string, name: string): Promise<Channel | null>
+  deleteChannel(teamId: string, name: string): Promise<void>
+
+  postMessage(teamId: string, channel: string, sender: string, message: NewMessage): Promise<Message>
+  getMessage(teamId: string, channel: string, id: string): Promise<Message | null>
+  readMessages(teamId: string, channel: string, query: MessageQuery): Promise<MessagePage>
+  readThread(teamId: string, channel: string, parentId: string, query: PageQuery): Promise<ThreadPage>
+  deleteMessage(teamId: string, channel: string, id: string, deletedBy: string): Promise<void>
+
+  ack(teamId: string, channel: string, sender: string, lastReadId: string): Promise<Ack>
+  listAcks(teamId: string, channel: string): Promise<Ack[]>
+  readUnread(teamId: string, channel: string, sender: string, limit: number): Promise<MessagePage>
+
+  setStatus(teamId: string, channel: string, key: string, value: string, by: string): Promise<Status>
+  getStatus(teamId: string, channel: string, key?: string): Promise<Status[]>
+  deleteStatus(teamId: string, channel: string, key: string, by: string): Promise<void>
+  readStatusChanges(teamId: string, channel: string, query: PageQuery): Promise<StatusChangePage>
+
+  /**
+   * Stream a channel's events: first every event after `lastEventId` (none when null), then live
+   * ones, each exactly once and in order. `onEvent` may return a promise to apply back-pressure.
+   */
+  subscribe(
+    teamId: string,
+    channel: string,
+    lastEventId: string | null,
+    onEvent: (event: StreamEvent) => void | Promise<void>,
+  ): Promise<StreamSubscription>
+}
+
+export type { StatusChange }
