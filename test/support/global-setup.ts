@@ -1,7 +1,7 @@
 // Starts one private redis-server for the whole test run (never the shared one on 6379),
 // and hands its URL to tests through vitest's provide/inject.
 import type { TestProject } from 'vitest/node'
-import { startRedisServer, type RedisServer } from './redis-server.js'
+import { type RedisServer, startRedisServer } from './redis-server.js'
 
 let redis: RedisServer | undefined
 
