@@ -51,7 +51,9 @@ export interface StreamSubscription {
 }
 
 /** Key lifecycle notifications, so open streams can be closed or re-checked at once. */
-export type KeyChange = { type: 'revoked'; keyId: string } | { type: 'permissions'; keyId: string; permissions: Permissions }
+export type KeyChange =
+  | { type: 'revoked'; keyId: string }
+  | { type: 'permissions'; keyId: string; permissions: Permissions }
 
 export interface HandoffStore {
   /** 'relay' or 'node': a few routes differ (signup is relay-only) */

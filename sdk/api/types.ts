@@ -120,6 +120,10 @@ export interface CreateKeyResponse {
 /** Events of the SSE stream. `message` is the seed's; the others are additions old clients ignore. */
 export type StreamEvent =
   | { type: 'message'; id: string; data: Message }
-  | { type: 'delete'; id: string; data: { id: string; channel: string; thread_id: string | null; deleted_by: string } }
+  | {
+      type: 'delete'
+      id: string
+      data: { id: string; channel: string; thread_id: string | null; deleted_by: string }
+    }
   | { type: 'status'; id: string; data: StatusChange }
   | { type: 'ack'; id: string; data: Ack }
