@@ -1,10 +1,70 @@
+// `handoff mcp`: the MCP server on stdio. stdout carries the protocol, so everything a person
+// should read goes to stderr.
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { Command } from 'commander'
+import type { HandoffBackend } from './backend.js'
+import { resolveTarget } from './config.js'
+import { connect, type EmbeddedNodeStarter } from './connect.js'
+import { describeFailure, failureText } from './errors.js'
+import { createMcpServer } from './server.js'
+
+function log(line: string): void {
+  process.stderr.write(`handoff mcp: ${line}\n`)
+}
+
+const startEmbeddedNode: EmbeddedNodeStarter = async (dataDir) => {
+  throw new Error(
+    `no Handoff node is running for ${dataDir} and this build cannot start one in-process yet: ` +
+      'run `handoff node` in another terminal, or set RELAY_API_URL and RELAY_API_KEY to use a relay',
+  )
+}
+
+/** Tell the person at once if the key is refused or the API is unreachable; tools say it again. */
+async function checkAccess(backend: HandoffBackend): Promise<void> {
+  try {
+    await backend.listChannels()
+    log(`connected to the ${backend.kind} at ${backend.apiUrl}`)
+  } catch (err) {
+    log(failureText(describeFailure(err)).replace(/\n/g, ' '))
+  }
+}
+
+export async function runMcpServer(): Promise<void> {
+  const backend = await connect(resolveTarget(), startEmbeddedNode)
+  const { server } = createMcpServer(backend)
+  const transport = new StdioServerTransport()
+  let closing: Promise<void> | undefined
+  const shutdown = () => {
+    closing ??= (async () => {
+      await server.close().catch(() => {})
+      await backend.close()
+    })()
+    return closing
+  }
+  const closed = new Promise<void>((resolve) => {
+    // The client closing stdin ends the session: that is how MCP clients stop a stdio server.
+    process.stdin.once('end', resolve)
+    process.stdin.once('close', resolve)
+    transport.onclose = () => resolve()
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
+  await server.connect(transport)
+  void checkAccess(backend)
+  await closed
+  await shutdown()
+}
 
 export function registerMcpCommand(program: Command): void {
   program
     .command('mcp')
-    .description('Run the MCP server on stdio (for Claude Code and other MCP clients)')
+    .description(
+      'Run the MCP server on stdio (for Claude Code and other MCP clients). Uses RELAY_API_URL + RELAY_API_KEY ' +
+        'when set, else the local node of HANDOFF_DATA (default ~/.handoff)',
+    )
     .action(async () => {
-      throw new Error('the MCP server is not built yet')
+      await runMcpServer()
+      // Open sockets of a still-connecting stream must not keep a finished session alive.
+      process.exit(0)
     })
 }

@@ -1,0 +1,171 @@
+// The backend over HTTP: the project's SDK client, pointed at a relay or the local node's API.
+import type { Message, Permissions } from '../sdk/api/types.js'
+import { errorFromResponse } from '../sdk/client/errors.js'
+import { Handoff, HandoffError } from '../sdk/client/index.js'
+import type { HandoffBackend, Identity, MessageWatch, PageOptions, ReadOptions } from './backend.js'
+
+export interface ClientBackendOptions {
+  kind: 'relay' | 'node'
+  apiUrl: string
+  apiKey: string
+  /** called on close, after the client's streams are closed (an embedded node's shutdown) */
+  onClose?: () => Promise<void>
+}
+
+/** What GET /api/whoami answers; read leniently, the field names are young. */
+interface WhoamiResponse {
+  sender?: string
+  team?: string | { name?: string } | null
+  permissions?: Permissions
+  key_id?: string
+  key?: string
+}
+
+/** Drops undefined values: the client passes options through as query parameters. */
+function defined<T extends object>(options: T): T {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as T
+}
+
+export class ClientBackend implements HandoffBackend {
+  readonly kind: 'relay' | 'node'
+  readonly apiUrl: string
+  private readonly apiKey: string
+  private readonly client: Handoff
+  private readonly controller = new AbortController()
+  private readonly onClose: (() => Promise<void>) | undefined
+
+  constructor(options: ClientBackendOptions) {
+    this.kind = options.kind
+    this.apiUrl = options.apiUrl.replace(/\/+$/, '')
+    this.apiKey = options.apiKey
+    this.onClose = options.onClose
+    this.client = new Handoff({ apiUrl: this.apiUrl, apiKey: options.apiKey, signal: this.controller.signal })
+  }
+
+  /** A GET the client has no method for (whoami, the node's own routes), with the same errors. */
+  private async getJson<T>(path: string): Promise<T> {
+    let res: Response
+    try {
+      res = await fetch(`${this.apiUrl}${path}`, {
+        headers: { authorization: `Bearer ${this.apiKey}`, accept: 'application/json' },
+        signal: AbortSignal.any([this.controller.signal, AbortSignal.timeout(15_000)]),
+      })
+    } catch (err) {
+      throw new HandoffError(`cannot reach ${this.apiUrl}: ${(err as Error).message}`, 0, 'CONNECTION_ERROR')
+    }
+    const body: unknown = await res.json().catch(() => undefined)
+    if (!res.ok) throw errorFromResponse(res.status, body, res.headers.get('retry-after'))
+    return body as T
+  }
+
+  async whoami(): Promise<Identity> {
+    const me = await this.getJson<WhoamiResponse>('/api/whoami')
+    const team = typeof me.team === 'object' && me.team !== null ? (me.team.name ?? null) : (me.team ?? null)
+    return {
+      sender: me.sender ?? '',
+      team,
+      permissions: me.permissions ?? null,
+      key_id: me.key_id ?? me.key ?? null,
+    }
+  }
+
+  createChannel(name: string, description?: string) {
+    return this.client.createChannel(name, description)
+  }
+  listChannels() {
+    return this.client.listChannels()
+  }
+  deleteChannel(name: string) {
+    return this.client.deleteChannel(name)
+  }
+  post(channel: string, content: string, options: { mention?: string; thread_id?: string }) {
+    return this.client.post(channel, content, defined(options))
+  }
+  read(channel: string, options: ReadOptions) {
+    return this.client.read(channel, defined(options) as Parameters<Handoff['read']>[1])
+  }
+  thread(channel: string, parentId: string, options: PageOptions) {
+    return this.client.thread(channel, parentId, defined(options) as Parameters<Handoff['thread']>[2])
+  }
+  deleteMessage(channel: string, id: string) {
+    return this.client.deleteMessage(channel, id)
+  }
+  unread(channel: string, options: { limit?: number | undefined }) {
+    return this.client.unread(channel, defined(options) as { limit?: number })
+  }
+  ack(channel: string, lastReadId: string) {
+    return this.client.ack(channel, lastReadId)
+  }
+  getAcks(channel: string) {
+    return this.client.getAcks(channel)
+  }
+  setStatus(channel: string, key: string, value: string) {
+    return this.client.setStatus(channel, key, value)
+  }
+  getStatus(options: { channel?: string | undefined; key?: string | undefined }) {
+    return this.client.getStatus(defined(options) as { channel?: string; key?: string })
+  }
+  deleteStatus(channel: string, key: string) {
+    return this.client.deleteStatus(channel, key)
+  }
+  getStatusChanges(channel: string, options: PageOptions) {
+    return this.client.getStatusChanges(
+      channel,
+      defined(options) as Parameters<Handoff['getStatusChanges']>[1],
+    )
+  }
+  createKey(senderName: string, permissions?: Permissions) {
+    return this.client.createKey(senderName, permissions)
+  }
+  listKeys() {
+    return this.client.listKeys()
+  }
+  updateKeyPermissions(keyId: string, permissions: Permissions) {
+    return this.client.updateKeyPermissions(keyId, permissions)
+  }
+  revokeKey(keyId: string) {
+    return this.client.revokeKey(keyId)
+  }
+  audit(options: PageOptions & { result?: string | undefined }) {
+    return this.client.audit(defined(options) as Parameters<Handoff['audit']>[0])
+  }
+
+  async watch(
+    channel: string,
+    onMessage: (m: Message) => void,
+    onError: (err: Error) => void,
+  ): Promise<MessageWatch> {
+    const sub = this.client.subscribe(channel, { reconnect: { maxDelayMs: 5_000 } })
+    let closing = false
+    let lastError: Error | undefined
+    sub.on('message', onMessage)
+    // Transient drops reconnect inside the subscription (with Last-Event-ID); only an end we did
+    // not ask for (revoked key, deleted channel) is a failure the waiting tool must report.
+    sub.on('close', () => {
+      if (!closing)
+        onError(lastError ?? new HandoffError(`the stream of #${channel} closed`, 0, 'STREAM_CLOSED'))
+    })
+    sub.on('error', (err) => {
+      lastError = err
+    })
+    void sub.connect()
+    try {
+      await sub.ready()
+    } catch (err) {
+      closing = true
+      sub.close()
+      throw err
+    }
+    return {
+      close: async () => {
+        closing = true
+        sub.close()
+      },
+    }
+  }
+
+  async close(): Promise<void> {
+    this.controller.abort()
+    await this.onClose?.()
+  }
+}
