@@ -6,6 +6,12 @@ export const ERROR_STATUS = {
   MISSING_FIELDS: 400,
   FIELD_TOO_LARGE: 400,
   INVALID_FIELD: 400,
+  /** the seed's codes for a status key / value over its limit, and for text that is not valid UTF-8 */
+  KEY_TOO_LARGE: 400,
+  VALUE_TOO_LARGE: 400,
+  INVALID_CONTENT: 400,
+  /** a malformed request the other codes do not name (e.g. a bad percent-encoding in the path) */
+  BAD_REQUEST: 400,
   INVALID_CHANNEL_NAME: 400,
   INVALID_CURSOR: 400,
   INVALID_LIMIT: 400,
@@ -30,6 +36,9 @@ export const ERROR_STATUS = {
   MESSAGE_LIMIT_REACHED: 429,
   RATE_LIMITED: 429,
   SSE_LIMIT_REACHED: 429,
+  SIGNUP_RATE_LIMITED: 429,
+  /** a server fault (never caused by what a client sends); details go to the log only */
+  INTERNAL_ERROR: 500,
   NOT_SUPPORTED: 501,
   UNAVAILABLE: 503,
 } as const

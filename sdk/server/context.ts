@@ -1,0 +1,20 @@
+// State shared by the routes of one API instance, and the request decoration they rely on.
+import type { HandoffStore, Principal } from '../api/store.js'
+import type { ApiOptions } from './options.js'
+import type { RouteDoc } from './route.js'
+import type { StreamRegistry } from './streams.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** set by the auth hook of authenticated routes; null on public ones */
+    principal: Principal | null
+  }
+}
+
+export interface ApiContext {
+  store: HandoffStore
+  options: ApiOptions
+  /** every route, for GET /api and the OpenAPI document */
+  routes: RouteDoc[]
+  streams: StreamRegistry
+}

@@ -1,0 +1,61 @@
+// Permission checks (SPEC section 3): a key's map names channels or "*"; a channel's own entry wins
+// over "*" (as the seed, so {"*": "admin", "secrets": "read"} makes "secrets" read-only); admin
+// implies write implies read; an empty map grants nothing. Every denial is audited.
+import { createHash } from 'node:crypto'
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
+import { ApiError } from '../api/errors.js'
+import type { HandoffStore, Principal } from '../api/store.js'
+import type { PermissionLevel, Permissions } from '../api/types.js'
+import { pathOf } from './auth.js'
+
+const RANK: Record<PermissionLevel, number> = { read: 1, write: 2, admin: 3 }
+
+export function grantedLevel(permissions: Permissions, channel: string): PermissionLevel | null {
+  if (Object.hasOwn(permissions, channel)) return permissions[channel] ?? null
+  if (Object.hasOwn(permissions, '*')) return permissions['*'] ?? null
+  return null
+}
+
+export function hasPermission(permissions: Permissions, channel: string, level: PermissionLevel): boolean {
+  const granted = grantedLevel(permissions, channel)
+  return granted !== null && (RANK[granted] ?? 0) >= RANK[level]
+}
+
+/** What the audit log shows for a key: a short hash of its id (never the secret). */
+export function keyHash(keyId: string): string {
+  return createHash('sha256').update(keyId).digest('hex').slice(0, 16)
+}
+
+/** Record the denial, then throw 403 FORBIDDEN. A failing audit write is logged, never a 500. */
+export async function deny(
+  store: HandoffStore,
+  log: FastifyBaseLogger,
+  request: FastifyRequest,
+  principal: Principal,
+  channel: string,
+): Promise<never> {
+  try {
+    await store.recordAudit(principal.teamId, {
+      key_hash: keyHash(principal.keyId),
+      sender_name: principal.sender,
+      action: `${request.method} ${pathOf(request.url)}`,
+      channel,
+      result: 'denied',
+    })
+  } catch (err) {
+    log.error({ err }, 'could not record a permission denial in the audit log')
+  }
+  throw new ApiError('FORBIDDEN', 'Insufficient permissions for this channel')
+}
+
+export async function requirePermission(
+  store: HandoffStore,
+  request: FastifyRequest,
+  principal: Principal,
+  channel: string,
+  level: PermissionLevel,
+): Promise<void> {
+  if (!hasPermission(principal.permissions, channel, level)) {
+    await deny(store, request.log, request, principal, channel)
+  }
+}

@@ -1,0 +1,116 @@
+// One helper registers every route, so they all run the same steps in the seed's order:
+// authenticate (401) -> channel name (400) -> permission (403, audited) -> rate limit (429) ->
+// body parse -> params/query/body validation (400) -> handler (one store call) -> reply.
+// It also records each route for GET /api and the OpenAPI document.
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
+import type { z } from 'zod'
+import { ApiError } from '../api/errors.js'
+import { CHANNEL_NAME_RE } from '../api/schemas.js'
+import type { Principal } from '../api/store.js'
+import type { PermissionLevel } from '../api/types.js'
+import { parsePart } from '../api/validation.js'
+import { authenticate } from './auth.js'
+import type { ApiContext } from './context.js'
+import { requirePermission } from './permissions.js'
+
+export type Access =
+  | { kind: 'public' }
+  /** any valid key; the handler filters what it returns */
+  | { kind: 'key' }
+  /** team-level routes: the level on "*" */
+  | { kind: 'team'; level: PermissionLevel }
+  /** the level on the `:channel` path parameter */
+  | { kind: 'channel'; level: PermissionLevel }
+
+type Schema = z.ZodType | undefined
+type Out<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined
+
+export interface RouteDef<P extends Schema, Q extends Schema, B extends Schema> {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
+  /** Fastify syntax: /api/channels/:channel */
+  url: string
+  summary: string
+  access: Access
+  params?: P
+  query?: Q
+  body?: B
+  /** success status (default 200; 204 sends no body) */
+  status?: number
+  /** per-route @fastify/rate-limit config, or false to exempt (probes) */
+  rateLimit?: false | Record<string, unknown>
+}
+
+export interface RouteCtx<P extends Schema, Q extends Schema, B extends Schema> {
+  principal: Principal
+  params: Out<P>
+  query: Out<Q>
+  body: Out<B>
+  request: FastifyRequest
+  reply: FastifyReply
+}
+
+export type RouteDoc = Pick<
+  RouteDef<Schema, Schema, Schema>,
+  'method' | 'url' | 'summary' | 'access' | 'params' | 'query' | 'body' | 'status'
+>
+
+// Query values are strings or arrays of them; an empty value counts as absent (as the seed).
+function cleanQuery(query: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries((query ?? {}) as Record<string, unknown>)) {
+    if (k !== 'token' && v !== '') out[k] = v
+  }
+  return out
+}
+
+function accessHook(api: ApiContext, access: Access): onRequestHookHandler | undefined {
+  if (access.kind === 'public') return undefined
+  return async (request) => {
+    const principal = await authenticate(api.store, request)
+    if (access.kind === 'team') {
+      await requirePermission(api.store, request, principal, '*', access.level)
+    } else if (access.kind === 'channel') {
+      const channel = (request.params as { channel?: string }).channel ?? ''
+      if (!CHANNEL_NAME_RE.test(channel)) {
+        throw new ApiError(
+          'INVALID_CHANNEL_NAME',
+          'Channel name must be 1-64 characters: lower-case letters, digits, dots, hyphens and underscores, starting with a letter or digit',
+        )
+      }
+      await requirePermission(api.store, request, principal, channel, access.level)
+    }
+  }
+}
+
+export function route<
+  P extends Schema = undefined,
+  Q extends Schema = undefined,
+  B extends Schema = undefined,
+>(
+  app: FastifyInstance,
+  api: ApiContext,
+  def: RouteDef<P, Q, B>,
+  handler: (ctx: RouteCtx<P, Q, B>) => Promise<unknown>,
+): void {
+  api.routes.push(def)
+  const onRequest = accessHook(api, def.access)
+  app.route({
+    method: def.method,
+    url: def.url,
+    ...(onRequest ? { onRequest } : {}),
+    ...(def.rateLimit !== undefined ? { config: { rateLimit: def.rateLimit } } : {}),
+    handler: async (request, reply) => {
+      const params = (def.params ? parsePart(def.params, request.params, 'params') : undefined) as Out<P>
+      const query = (
+        def.query ? parsePart(def.query, cleanQuery(request.query), 'query') : undefined
+      ) as Out<Q>
+      const body = (def.body ? parsePart(def.body, request.body, 'body') : undefined) as Out<B>
+      const principal = request.principal as Principal
+      const result = await handler({ principal, params, query, body, request, reply })
+      if (reply.sent) return reply
+      const status = reply.statusCode !== 200 ? reply.statusCode : (def.status ?? 200)
+      if (status === 204) return reply.code(204).send()
+      return reply.code(status).send(result)
+    },
+  })
+}
