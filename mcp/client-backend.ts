@@ -16,6 +16,7 @@ export interface ClientBackendOptions {
 interface WhoamiResponse {
   sender?: string
   team?: string | { name?: string } | null
+  team_id?: string
   permissions?: Permissions
   key_id?: string
   key?: string
@@ -60,7 +61,10 @@ export class ClientBackend implements HandoffBackend {
 
   async whoami(): Promise<Identity> {
     const me = await this.getJson<WhoamiResponse>('/api/whoami')
-    const team = typeof me.team === 'object' && me.team !== null ? (me.team.name ?? null) : (me.team ?? null)
+    const team =
+      typeof me.team === 'object' && me.team !== null
+        ? (me.team.name ?? null)
+        : (me.team ?? me.team_id ?? null)
     return {
       sender: me.sender ?? '',
       team,
