@@ -17,6 +17,7 @@ import type {
   StatusChange,
   StatusChangePage,
   StreamEvent,
+  TeamSettings,
   ThreadPage,
 } from './types.js'
 
@@ -29,7 +30,10 @@ export interface Principal {
 }
 
 export interface PageQuery {
-  /** exclusive cursor; null reads the latest `limit` (messages) or from the start (changes, audit) */
+  /**
+   * exclusive cursor; null reads the latest `limit`, oldest first (messages, status changes: as
+   * the seed) or the newest entries (the audit log, which pages newest first)
+   */
   after_id: string | null
   limit: number
 }
@@ -88,7 +92,18 @@ export interface HandoffStore {
   getMessage(teamId: string, channel: string, id: string): Promise<Message | null>
   readMessages(teamId: string, channel: string, query: MessageQuery): Promise<MessagePage>
   readThread(teamId: string, channel: string, parentId: string, query: PageQuery): Promise<ThreadPage>
-  deleteMessage(teamId: string, channel: string, id: string, deletedBy: string): Promise<void>
+  /**
+   * SPEC: the author or an admin may delete. Pass `{ asAdmin: true }` when the caller holds admin
+   * on the channel; otherwise the store refuses with FORBIDDEN unless `deletedBy` is the sender
+   * (the safe default: a caller that forgets the flag cannot delete other people's messages).
+   */
+  deleteMessage(
+    teamId: string,
+    channel: string,
+    id: string,
+    deletedBy: string,
+    options?: { asAdmin?: boolean },
+  ): Promise<void>
 
   ack(teamId: string, channel: string, sender: string, lastReadId: string): Promise<Ack>
   listAcks(teamId: string, channel: string): Promise<Ack[]>
@@ -98,6 +113,15 @@ export interface HandoffStore {
   getStatus(teamId: string, channel: string, key?: string): Promise<Status[]>
   deleteStatus(teamId: string, channel: string, key: string, by: string): Promise<void>
   readStatusChanges(teamId: string, channel: string, query: PageQuery): Promise<StatusChangePage>
+
+  /**
+   * Team settings (relay): `GET /api/team/settings` (read on "*") and `PUT /api/team/settings`
+   * `{encryption_required: boolean}` (admin on "*") -> the settings. With encryption_required,
+   * postMessage/setStatus refuse plaintext (content not starting with `e2ee:` or `hf1:`) with
+   * ENCRYPTION_REQUIRED. Optional: a store without them answers NOT_SUPPORTED at the edge.
+   */
+  getTeamSettings?(teamId: string): Promise<TeamSettings>
+  updateTeamSettings?(teamId: string, patch: Partial<TeamSettings>): Promise<TeamSettings>
 
   /**
    * Stream a channel's events: first every event after `lastEventId` (none when null), then live

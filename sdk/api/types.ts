@@ -104,6 +104,12 @@ export interface KeyInfo {
   revoked: boolean
 }
 
+/** Team-wide settings (relay). */
+export interface TeamSettings {
+  /** when true, plaintext message content and status values are refused (ENCRYPTION_REQUIRED) */
+  encryption_required: boolean
+}
+
 export interface SignupResponse {
   team: Team
   api_key: string

@@ -1,0 +1,268 @@
+// Channel event streams. Every write appends to the channel's `events` stream (ids = SSE event
+// ids; a message event has the message's own id) and PUBLISHes a wake-up. One Feed per channel
+// per relay instance listens for the wake-up and reads the new entries by cursor with XRANGE,
+// then fans them out to that instance's subscribers: pub/sub only says "look", the stream says
+// what, so a lost wake-up (reconnect) costs latency until the next poll, never an event.
+//
+// A subscriber joins the feed first (buffering), then replays from its Last-Event-ID to the end
+// of the stream, then drains its buffer: every event id is compared with the subscriber's cursor,
+// so an event seen both ways is delivered once, and none falls between replay and live.
+import type { StreamSubscription } from '../../sdk/api/store.js'
+import type { StreamEvent } from '../../sdk/api/types.js'
+import type { StoreContext } from './context.js'
+import { compareIds, fieldsOf, parseCursor, type StreamEntry } from './ids.js'
+import { keys } from './keys.js'
+import { toMessage } from './messages.js'
+import { toStatusChange } from './status.js'
+
+const READ_BATCH = 500
+/** safety net for wake-ups lost while the pub/sub connection was down */
+const POLL_INTERVAL_MS = 5_000
+
+interface Item {
+  id: string
+}
+type OnItem<T> = (item: T) => void | Promise<void>
+
+/** A followable stream: where it is, where its wake-ups come, and how to read an entry. */
+export interface FeedSpec<T extends Item> {
+  stream: string
+  notify: string
+  parse(id: string, fields: Record<string, string>): T | null
+  /** fill in what replayed items need beyond their stream entry (e.g. reply counts) */
+  enrich?(items: T[]): Promise<void>
+}
+
+export function toEvent(channel: string, id: string, f: Record<string, string>): StreamEvent | null {
+  switch (f.type) {
+    case 'message':
+      return { type: 'message', id, data: toMessage(channel, id, f) }
+    case 'delete':
+      return {
+        type: 'delete',
+        id,
+        data: { id: f.mid ?? '', channel, thread_id: f.t ? f.t : null, deleted_by: f.by ?? '' },
+      }
+    case 'status':
+      return { type: 'status', id, data: toStatusChange(channel, f.cid ?? id, f) }
+    case 'ack':
+      return {
+        type: 'ack',
+        id,
+        data: { channel, sender: f.s ?? '', last_read_id: f.id ?? '', acked_at: f.at ?? '' },
+      }
+    default:
+      return null
+  }
+}
+
+class Listener<T extends Item> {
+  closed = false
+  /** events that arrived live while the replay was running */
+  buffer: T[] | null = []
+  private chain: Promise<void> = Promise.resolve()
+
+  constructor(
+    public cursor: string,
+    private readonly onEvent: OnItem<T>,
+  ) {}
+
+  /** queue an event unless it is at or before the cursor; returns the delivery promise */
+  deliver(event: T): Promise<void> {
+    if (this.closed || compareIds(event.id, this.cursor) <= 0) return this.chain
+    this.cursor = event.id
+    this.chain = this.chain
+      .then(() => (this.closed ? undefined : this.onEvent(event)))
+      .catch(() => {
+        // a failing consumer (a closed socket) must not stop the feed for the others
+      })
+    return this.chain
+  }
+
+  live(event: T): void {
+    if (this.buffer) this.buffer.push(event)
+    else void this.deliver(event)
+  }
+}
+
+class Feed<T extends Item> {
+  readonly listeners = new Set<Listener<T>>()
+  readonly ready: Promise<void>
+  private cursor = '0-0'
+  private reading = false
+  private again = false
+  private unsubscribe: (() => void) | undefined
+  private closed = false
+
+  constructor(
+    private readonly ctx: StoreContext,
+    readonly spec: FeedSpec<T>,
+  ) {
+    this.ready = (async () => {
+      this.unsubscribe = await ctx.pubsub.subscribe(spec.notify, () => this.poke())
+      this.cursor = (await lastId(ctx, spec.stream)) ?? '0-0'
+    })()
+  }
+
+  poke(): void {
+    if (this.closed) return
+    if (this.reading) {
+      this.again = true
+      return
+    }
+    this.reading = true
+    void this.read()
+  }
+
+  private async read(): Promise<void> {
+    try {
+      do {
+        this.again = false
+        for (;;) {
+          const entries = (await this.ctx.redis.xrange(
+            this.spec.stream,
+            `(${this.cursor}`,
+            '+',
+            'COUNT',
+            READ_BATCH,
+          )) as StreamEntry[]
+          for (const [id, flat] of entries) {
+            this.cursor = id
+            const event = this.spec.parse(id, fieldsOf(flat))
+            if (event) for (const l of this.listeners) l.live(event)
+          }
+          if (entries.length < READ_BATCH) break
+        }
+      } while (this.again && !this.closed)
+    } catch {
+      // Redis unreachable: the next wake-up or poll reads again from the same cursor
+    } finally {
+      this.reading = false
+    }
+  }
+
+  close(): void {
+    this.closed = true
+    this.unsubscribe?.()
+    for (const l of this.listeners) l.closed = true
+    this.listeners.clear()
+  }
+}
+
+async function lastId(ctx: StoreContext, stream: string): Promise<string | null> {
+  const last = (await ctx.redis.xrevrange(stream, '+', '-', 'COUNT', 1)) as StreamEntry[]
+  return last[0]?.[0] ?? null
+}
+
+/** Follows streams for this relay instance: one Feed (one SUBSCRIBE, one reader) per stream. */
+export class StreamFollower {
+  private readonly feeds = new Map<string, Feed<any>>()
+  private readonly timer: NodeJS.Timeout
+  private readonly offReconnect: () => void
+
+  constructor(private readonly ctx: StoreContext) {
+    const pokeAll = () => {
+      for (const feed of this.feeds.values()) feed.poke()
+    }
+    this.timer = setInterval(pokeAll, POLL_INTERVAL_MS)
+    this.timer.unref()
+    this.offReconnect = ctx.pubsub.onReconnect(pokeAll)
+  }
+
+  /** Every item after `from` (null: only new ones), then live ones, each once, in order. */
+  async follow<T extends Item>(
+    spec: FeedSpec<T>,
+    from: string | null,
+    onItem: OnItem<T>,
+  ): Promise<StreamSubscription> {
+    let feed = this.feeds.get(spec.stream) as Feed<T> | undefined
+    if (!feed) {
+      feed = new Feed(this.ctx, spec)
+      this.feeds.set(spec.stream, feed)
+    }
+    const listener = new Listener<T>(from ?? '0-0', onItem)
+    feed.listeners.add(listener)
+    try {
+      await feed.ready
+      if (from === null) listener.cursor = (await lastId(this.ctx, spec.stream)) ?? '0-0'
+      await this.replay(spec, listener)
+    } catch (err) {
+      this.leave(spec.stream, listener)
+      throw err
+    }
+    return { close: async () => this.leave(spec.stream, listener) }
+  }
+
+  /** Deliver everything after the listener's cursor from the stream, then switch it to live. */
+  private async replay<T extends Item>(spec: FeedSpec<T>, listener: Listener<T>): Promise<void> {
+    for (;;) {
+      if (listener.closed) return
+      const entries = (await this.ctx.redis.xrange(
+        spec.stream,
+        `(${listener.cursor}`,
+        '+',
+        'COUNT',
+        READ_BATCH,
+      )) as StreamEntry[]
+      const items = entries
+        .map(([id, flat]) => spec.parse(id, fieldsOf(flat)))
+        .filter((e): e is T => e !== null)
+      if (spec.enrich && items.length > 0) await spec.enrich(items)
+      let last: Promise<void> = Promise.resolve()
+      for (const item of items) last = listener.deliver(item)
+      // entries of unknown types are skipped but still move the cursor
+      const tail = entries[entries.length - 1]
+      if (tail && compareIds(tail[0], listener.cursor) > 0) listener.cursor = tail[0]
+      await last
+      if (entries.length < READ_BATCH) break
+    }
+    const buffered = listener.buffer ?? []
+    listener.buffer = null
+    for (const item of buffered) void listener.deliver(item)
+  }
+
+  private leave(stream: string, listener: Listener<any>): void {
+    listener.closed = true
+    const feed = this.feeds.get(stream)
+    if (!feed) return
+    feed.listeners.delete(listener)
+    if (feed.listeners.size === 0) {
+      feed.close()
+      this.feeds.delete(stream)
+    }
+  }
+
+  close(): void {
+    clearInterval(this.timer)
+    this.offReconnect()
+    for (const feed of this.feeds.values()) feed.close()
+    this.feeds.clear()
+  }
+}
+
+/** The channel event stream of the SSE route. */
+export function subscribeChannel(
+  ctx: StoreContext,
+  follower: StreamFollower,
+  teamId: string,
+  channel: string,
+  lastEventId: string | null,
+  onEvent: (event: StreamEvent) => void | Promise<void>,
+): Promise<StreamSubscription> {
+  const from = parseCursor(lastEventId, 'last_event_id')
+  const spec: FeedSpec<StreamEvent> = {
+    stream: keys.events(teamId, channel),
+    notify: keys.eventsNotify(teamId, channel),
+    parse: (id, fields) => toEvent(channel, id, fields),
+    async enrich(events) {
+      const messages = events.flatMap((e) => (e.type === 'message' ? [e.data] : []))
+      if (messages.length === 0) return
+      const counts = await ctx.redis.hmget(keys.replyCounts(teamId, channel), ...messages.map((m) => m.id))
+      messages.forEach((m, i) => {
+        const n = Number(counts[i] ?? 0)
+        if (n > 0) m.reply_count = n
+      })
+    },
+  }
+  return follower.follow(spec, from, onEvent)
+}

@@ -1,0 +1,271 @@
+// RedisStore: the relay's HandoffStore. Each method delegates to the module that owns that part
+// of the key layout (see keys.ts); this file only holds the connections and their lifecycle.
+import { Redis, type RedisOptions } from 'ioredis'
+import type {
+  HandoffStore,
+  KeyChange,
+  MessageQuery,
+  NewMessage,
+  PageQuery,
+  Principal,
+  StreamSubscription,
+} from '../../sdk/api/store.js'
+import type {
+  Ack,
+  AuditEntry,
+  AuditPage,
+  Channel,
+  CreateKeyResponse,
+  KeyInfo,
+  Message,
+  MessagePage,
+  Permissions,
+  SignupResponse,
+  Status,
+  StatusChangePage,
+  StreamEvent,
+  TeamSettings,
+  ThreadPage,
+} from '../../sdk/api/types.js'
+import * as acks from './acks.js'
+import * as audit from './audit.js'
+import * as channels from './channels.js'
+import { type Limits, resolveLimits, type StoreContext } from './context.js'
+import { StreamFollower, subscribeChannel } from './events.js'
+import { watchKeys } from './key-watch.js'
+import * as messages from './messages.js'
+import { PubSub } from './pubsub.js'
+import { defineScripts } from './scripts.js'
+import * as status from './status.js'
+import * as sync from './sync.js'
+import * as teams from './teams-keys.js'
+
+export interface RedisStoreOptions {
+  /** redis://host:port[/db]; default redis://localhost:6379 */
+  url?: string
+  /** raise or lower the seed's quotas (keys/channels per team, messages per channel, ...) */
+  limits?: Partial<Limits>
+  /** how long the first connection may take before `connect` fails; default 5 s */
+  connectTimeoutMs?: number
+}
+
+export class RedisStoreUnavailable extends Error {
+  override name = 'RedisStoreUnavailable'
+}
+
+export class RedisStore implements HandoffStore {
+  readonly kind = 'relay' as const
+  readonly ctx: StoreContext
+  readonly follower: StreamFollower
+  private readonly sub: Redis
+  private closed = false
+
+  private constructor(redis: Redis, sub: Redis, limits: Limits) {
+    defineScripts(redis)
+    this.sub = sub
+    this.ctx = { redis, pubsub: new PubSub(sub), limits }
+    this.follower = new StreamFollower(this.ctx)
+  }
+
+  /**
+   * Connect both connections (commands, and the subscriber shared by all streams) or fail with
+   * one readable RedisStoreUnavailable within the timeout: never a hang, never a retry storm.
+   */
+  static async connect(options: RedisStoreOptions = {}): Promise<RedisStore> {
+    const url = options.url ?? 'redis://localhost:6379'
+    const timeout = options.connectTimeoutMs ?? 5_000
+    const base: RedisOptions = {
+      lazyConnect: true,
+      connectTimeout: timeout,
+      maxRetriesPerRequest: 2,
+      // once running, reconnect with back-off forever: a Redis restart must not kill the relay
+      retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+    }
+    const redis = new Redis(url, { ...base, connectionName: 'handoff-relay' })
+    const sub = new Redis(url, { ...base, connectionName: 'handoff-relay-sub', maxRetriesPerRequest: null })
+    // errors surface through commands; without a listener ioredis would print each reconnect error
+    redis.on('error', () => {})
+    sub.on('error', () => {})
+    try {
+      await withTimeout(Promise.all([redis.connect(), sub.connect()]), timeout)
+      await withTimeout(redis.ping(), timeout)
+    } catch (err) {
+      redis.disconnect()
+      sub.disconnect()
+      const why = err instanceof Error ? err.message : String(err)
+      throw new RedisStoreUnavailable(`cannot reach Redis at ${redactUrl(url)}: ${why}`)
+    }
+    return new RedisStore(redis, sub, resolveLimits(options.limits))
+  }
+
+  get redis(): Redis {
+    return this.ctx.redis
+  }
+
+  async isReady(): Promise<boolean> {
+    if (this.closed || this.ctx.redis.status !== 'ready') return false
+    try {
+      return (await withTimeout(this.ctx.redis.ping(), 1_000)) === 'PONG'
+    } catch {
+      return false
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.follower.close()
+    // QUIT lets queued commands finish; a Redis that is down gets a bounded wait, then a hard close
+    await withTimeout(Promise.allSettled([this.ctx.redis.quit(), this.sub.quit()]), 2_000).catch(() => {})
+    this.ctx.redis.disconnect()
+    this.sub.disconnect()
+  }
+
+  // ---- teams and keys ----
+  authenticate(apiKey: string): Promise<Principal | null> {
+    return teams.authenticate(this.ctx.redis, apiKey)
+  }
+  signup(teamName: string, senderName: string): Promise<SignupResponse> {
+    return teams.signup(this.ctx.redis, teamName, senderName, this.ctx.limits.keysPerTeam)
+  }
+  createKey(
+    teamId: string,
+    sender: string,
+    permissions: Permissions | undefined,
+  ): Promise<CreateKeyResponse> {
+    return teams.createKey(this.ctx.redis, teamId, sender, permissions, this.ctx.limits.keysPerTeam)
+  }
+  listKeys(teamId: string): Promise<KeyInfo[]> {
+    return teams.listKeys(this.ctx.redis, teamId)
+  }
+  updateKeyPermissions(teamId: string, keyId: string, permissions: Permissions): Promise<void> {
+    return teams.updateKeyPermissions(this.ctx.redis, teamId, keyId, permissions)
+  }
+  revokeKey(teamId: string, keyId: string): Promise<void> {
+    return teams.revokeKey(this.ctx.redis, teamId, keyId)
+  }
+  watchKeys(teamId: string, listener: (change: KeyChange) => void): () => void {
+    return watchKeys(this.ctx.redis, this.ctx.pubsub, teamId, listener)
+  }
+  getTeamSettings(teamId: string): Promise<TeamSettings> {
+    return teams.getTeamSettings(this.ctx.redis, teamId)
+  }
+  updateTeamSettings(teamId: string, patch: Partial<TeamSettings>): Promise<TeamSettings> {
+    return teams.updateTeamSettings(this.ctx.redis, teamId, patch)
+  }
+
+  // ---- audit ----
+  recordAudit(teamId: string, entry: Omit<AuditEntry, 'id' | 'timestamp'>): Promise<void> {
+    return audit.recordAudit(this.ctx, teamId, entry)
+  }
+  readAudit(teamId: string, query: PageQuery & { result?: string }): Promise<AuditPage> {
+    return audit.readAudit(this.ctx, teamId, query)
+  }
+
+  // ---- channels ----
+  createChannel(teamId: string, name: string, description: string | null) {
+    return channels.createChannel(this.ctx.redis, teamId, name, description, this.ctx.limits.channelsPerTeam)
+  }
+  listChannels(teamId: string): Promise<Channel[]> {
+    return channels.listChannels(this.ctx.redis, teamId)
+  }
+  getChannel(teamId: string, name: string): Promise<Channel | null> {
+    return channels.getChannel(this.ctx.redis, teamId, name)
+  }
+  deleteChannel(teamId: string, name: string): Promise<void> {
+    return channels.deleteChannel(this.ctx.redis, teamId, name)
+  }
+
+  // ---- messages ----
+  postMessage(teamId: string, channel: string, sender: string, message: NewMessage): Promise<Message> {
+    return messages.postMessage(this.ctx, teamId, channel, sender, message)
+  }
+  getMessage(teamId: string, channel: string, id: string): Promise<Message | null> {
+    return messages.getMessage(this.ctx, teamId, channel, id)
+  }
+  readMessages(teamId: string, channel: string, query: MessageQuery): Promise<MessagePage> {
+    return messages.readMessages(this.ctx, teamId, channel, query)
+  }
+  readThread(teamId: string, channel: string, parentId: string, query: PageQuery): Promise<ThreadPage> {
+    return messages.readThread(this.ctx, teamId, channel, parentId, query)
+  }
+  deleteMessage(
+    teamId: string,
+    channel: string,
+    id: string,
+    deletedBy: string,
+    options: { asAdmin?: boolean } = {},
+  ): Promise<void> {
+    return messages.deleteMessage(this.ctx, teamId, channel, id, deletedBy, options.asAdmin === true)
+  }
+
+  // ---- acks ----
+  ack(teamId: string, channel: string, sender: string, lastReadId: string): Promise<Ack> {
+    return acks.ack(this.ctx, teamId, channel, sender, lastReadId)
+  }
+  listAcks(teamId: string, channel: string): Promise<Ack[]> {
+    return acks.listAcks(this.ctx, teamId, channel)
+  }
+  readUnread(teamId: string, channel: string, sender: string, limit: number): Promise<MessagePage> {
+    return messages.readUnread(this.ctx, teamId, channel, sender, limit)
+  }
+
+  // ---- status ----
+  setStatus(teamId: string, channel: string, key: string, value: string, by: string): Promise<Status> {
+    return status.setStatus(this.ctx, teamId, channel, key, value, by)
+  }
+  getStatus(teamId: string, channel: string, key?: string): Promise<Status[]> {
+    return status.getStatus(this.ctx, teamId, channel, key)
+  }
+  deleteStatus(teamId: string, channel: string, key: string, by: string): Promise<void> {
+    return status.deleteStatus(this.ctx, teamId, channel, key, by)
+  }
+  readStatusChanges(teamId: string, channel: string, query: PageQuery): Promise<StatusChangePage> {
+    return status.readStatusChanges(this.ctx, teamId, channel, query)
+  }
+
+  // ---- streams ----
+  subscribe(
+    teamId: string,
+    channel: string,
+    lastEventId: string | null,
+    onEvent: (event: StreamEvent) => void | Promise<void>,
+  ): Promise<StreamSubscription> {
+    return subscribeChannel(this.ctx, this.follower, teamId, channel, lastEventId, onEvent)
+  }
+
+  // ---- node sync (relay/routes/sync.ts) ----
+  pushEnvelope(teamId: string, bytes: Buffer): Promise<sync.PushResult> {
+    return sync.pushEnvelope(this.ctx, teamId, sync.decodeForRelay(bytes))
+  }
+  pullEnvelopes(teamId: string, space: string, after: string | null, limit: number) {
+    return sync.pullEnvelopes(this.ctx, teamId, space, after, limit)
+  }
+  followEnvelopes(
+    teamId: string,
+    space: string,
+    after: string | null,
+    onItem: (item: sync.SyncItem) => void | Promise<void>,
+  ): Promise<StreamSubscription> {
+    return sync.followEnvelopes(this.ctx, this.follower, teamId, space, after, onItem)
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
+/** never print a password from REDIS_URL */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password) u.password = '***'
+    return u.toString()
+  } catch {
+    return 'the configured REDIS_URL'
+  }
+}

@@ -1,0 +1,220 @@
+// Lua scripts: every multi-key write of the relay runs as one script over the keys of ONE team
+// (one hash tag, hence one Cluster slot), so it is atomic and cluster-safe. Scripts answer a
+// table whose first element is 'OK' or an ApiError code; the caller maps the code.
+import type { Redis } from 'ioredis'
+import { ApiError, type ErrorCode } from '../../sdk/api/errors.js'
+
+// Stream ids compared as decimal strings: Lua numbers are doubles and lose precision past 2^53.
+const CMP_IDS = `
+local function cmpdec(a, b)
+  a = string.gsub(a, '^0+(%d)', '%1'); b = string.gsub(b, '^0+(%d)', '%1')
+  if #a ~= #b then return #a - #b end
+  if a < b then return -1 elseif a > b then return 1 else return 0 end
+end
+local function cmpid(a, b)
+  local am, as = string.match(a, '^(%d+)-(%d+)$')
+  local bm, bs = string.match(b, '^(%d+)-(%d+)$')
+  local c = cmpdec(am, bm)
+  if c ~= 0 then return c end
+  return cmpdec(as, bs)
+end
+`
+
+// Creates the channel on first use (as the seed does on post/status), within the team's limit.
+const ENSURE_CHANNEL = `
+local function ensure_channel(channels, meta, name, at, max)
+  if redis.call('SISMEMBER', channels, name) == 1 then return true end
+  if redis.call('SCARD', channels) >= tonumber(max) then return false end
+  redis.call('SADD', channels, name)
+  redis.call('HSET', meta, 'name', name, 'created_at', at)
+  return true
+end
+`
+
+const SOURCES = {
+  // KEYS: channels, meta, msgs, events, thread (of thread_id, or any team key), threads, rc, team
+  // ARGV: channel, sender, content, mention, thread_id, created_at, encrypted, maxChannels,
+  //       maxMsgs, maxEvents, maxReplies, notifyChannel
+  hfPostMessage: `${ENSURE_CHANNEL}
+if ARGV[7] ~= '1' and redis.call('HGET', KEYS[8], 'encryption_required') == '1' then
+  return {'ENCRYPTION_REQUIRED'}
+end
+if ARGV[5] ~= '' and #redis.call('XRANGE', KEYS[3], ARGV[5], ARGV[5]) == 0 then
+  return {'THREAD_PARENT_NOT_FOUND'}
+end
+if not ensure_channel(KEYS[1], KEYS[2], ARGV[1], ARGV[6], ARGV[8]) then return {'CHANNEL_LIMIT_REACHED'} end
+local f = {'s', ARGV[2], 'c', ARGV[3], 'at', ARGV[6]}
+if ARGV[4] ~= '' then f[#f + 1] = 'm'; f[#f + 1] = ARGV[4] end
+if ARGV[5] ~= '' then f[#f + 1] = 't'; f[#f + 1] = ARGV[5] end
+if ARGV[7] == '1' then f[#f + 1] = 'e'; f[#f + 1] = '1' end
+-- the event id is the message id: one id space, so a seed client's Last-Event-ID (a message id) works
+local id = redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[10], '*', 'type', 'message', unpack(f))
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[9], id, unpack(f))
+if ARGV[5] ~= '' then
+  redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[11], id, unpack(f))
+  redis.call('SADD', KEYS[6], ARGV[5])
+  redis.call('HINCRBY', KEYS[7], ARGV[5], 1)
+end
+redis.call('HSET', KEYS[2], 'last_activity', ARGV[6])
+redis.call('PUBLISH', ARGV[12], id)
+return {'OK', id}
+`,
+
+  // KEYS: msgs, events, rc, threads, parent thread (or any team key), own thread
+  // ARGV: id, expected parent ('' none), deleted_by, required author ('' = caller is admin),
+  //       maxEvents, notifyChannel
+  hfDeleteMessage: `
+local e = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
+if #e == 0 then return {'MESSAGE_NOT_FOUND'} end
+local s, t = '', ''
+local f = e[1][2]
+for i = 1, #f, 2 do
+  if f[i] == 's' then s = f[i + 1] elseif f[i] == 't' then t = f[i + 1] end
+end
+if ARGV[4] ~= '' and s ~= ARGV[4] then return {'FORBIDDEN'} end
+if t ~= ARGV[2] then return {'RETRY', t} end
+redis.call('XDEL', KEYS[1], ARGV[1])
+redis.call('XDEL', KEYS[2], ARGV[1])
+if t ~= '' and redis.call('XDEL', KEYS[5], ARGV[1]) == 1 then
+  if redis.call('HINCRBY', KEYS[3], t, -1) <= 0 then redis.call('HDEL', KEYS[3], t) end
+end
+redis.call('DEL', KEYS[6])
+redis.call('SREM', KEYS[4], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+local ev = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'type', 'delete', 'mid', ARGV[1], 't', t, 'by', ARGV[3])
+redis.call('PUBLISH', ARGV[6], ev)
+return {'OK', ev}
+`,
+
+  // KEYS: channels, meta. ARGV: name, description, has description ('1'), created_at, maxChannels
+  hfCreateChannel: `
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then
+  if ARGV[3] == '1' then redis.call('HSET', KEYS[2], 'description', ARGV[2]) end
+  return {'OK', '0'}
+end
+if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[5]) then return {'CHANNEL_LIMIT_REACHED'} end
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[2], 'name', ARGV[1], 'created_at', ARGV[4])
+if ARGV[3] == '1' then redis.call('HSET', KEYS[2], 'description', ARGV[2]) end
+return {'OK', '1'}
+`,
+
+  // KEYS: channels, threads, <every other key of the channel and its thread streams>
+  // ARGV: name, number of thread streams the caller found
+  hfDeleteChannel: `
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return {'CHANNEL_NOT_FOUND'} end
+if redis.call('SCARD', KEYS[2]) ~= tonumber(ARGV[2]) then return {'RETRY'} end
+redis.call('SREM', KEYS[1], ARGV[1])
+for i = 2, #KEYS do redis.call('UNLINK', KEYS[i]) end
+return {'OK'}
+`,
+
+  // KEYS: acks, events. ARGV: sender, last_read_id, acked_at, maxEvents, notifyChannel
+  hfAck: `${CMP_IDS}
+local id = ARGV[2]
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur then
+  local prev = string.match(cur, '^(%S+)')
+  if prev and cmpid(prev, id) > 0 then id = prev end
+end
+redis.call('HSET', KEYS[1], ARGV[1], id .. ' ' .. ARGV[3])
+local ev = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'type', 'ack', 's', ARGV[1], 'id', id, 'at', ARGV[3])
+redis.call('PUBLISH', ARGV[5], ev)
+return {'OK', id}
+`,
+
+  // KEYS: channels, meta, status, slog, events, team
+  // ARGV: channel, key, value, by, at, encrypted, maxChannels, maxChanges, maxEvents, notify, record
+  hfSetStatus: `${ENSURE_CHANNEL}
+if ARGV[6] ~= '1' and redis.call('HGET', KEYS[6], 'encryption_required') == '1' then
+  return {'ENCRYPTION_REQUIRED'}
+end
+if not ensure_channel(KEYS[1], KEYS[2], ARGV[1], ARGV[5], ARGV[7]) then return {'CHANNEL_LIMIT_REACHED'} end
+redis.call('HSET', KEYS[3], ARGV[2], ARGV[11])
+local cid = redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[8], '*', 'k', ARGV[2], 'v', ARGV[3], 'by', ARGV[4], 'at', ARGV[5])
+local ev = redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[9], '*', 'type', 'status', 'cid', cid, 'k', ARGV[2], 'v', ARGV[3], 'by', ARGV[4], 'at', ARGV[5])
+redis.call('HSET', KEYS[2], 'last_activity', ARGV[5])
+redis.call('PUBLISH', ARGV[10], ev)
+return {'OK', cid}
+`,
+
+  // KEYS: status, slog, events. ARGV: key, by, at, maxChanges, maxEvents, notify
+  hfDeleteStatus: `
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return {'STATUS_NOT_FOUND'} end
+local cid = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'k', ARGV[1], 'v', '', 'by', ARGV[2], 'at', ARGV[3], 'd', '1')
+local ev = redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'type', 'status', 'cid', cid, 'k', ARGV[1], 'v', '', 'by', ARGV[2], 'at', ARGV[3], 'd', '1')
+redis.call('PUBLISH', ARGV[6], ev)
+return {'OK', cid}
+`,
+
+  // KEYS: team, key record, active key ids, all key ids
+  // ARGV: key id, hash, sender, permissions JSON, created_at, created ms, maxKeys
+  hfCreateKey: `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'TEAM_NOT_FOUND'} end
+if redis.call('SCARD', KEYS[3]) >= tonumber(ARGV[7]) then return {'KEY_LIMIT_REACHED'} end
+redis.call('HSET', KEYS[2], 'id', ARGV[1], 'hash', ARGV[2], 'sender', ARGV[3], 'permissions', ARGV[4], 'created_at', ARGV[5])
+redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('ZADD', KEYS[4], ARGV[6], ARGV[1])
+return {'OK'}
+`,
+
+  // KEYS: key record, active key ids. ARGV: key id, permissions JSON or '' to revoke, notify, event JSON
+  hfUpdateKey: `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'KEY_NOT_FOUND'} end
+local revoked = redis.call('HGET', KEYS[1], 'revoked') == '1'
+if ARGV[2] == '' then
+  if not revoked then
+    redis.call('HSET', KEYS[1], 'revoked', '1')
+    redis.call('SREM', KEYS[2], ARGV[1])
+  end
+else
+  if revoked then return {'KEY_NOT_FOUND'} end
+  redis.call('HSET', KEYS[1], 'permissions', ARGV[2])
+end
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return {'OK', redis.call('HGET', KEYS[1], 'hash')}
+`,
+
+  // KEYS: envelope, sync log. ARGV: bytes, envelope id, maxLog, notify, header JSON
+  hfPushEnvelope: `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') == false then return {'OK', ''} end
+local cur = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'id', ARGV[2], 'h', ARGV[5])
+redis.call('PUBLISH', ARGV[4], cur)
+return {'OK', cur}
+`,
+} as const
+
+export type ScriptName = keyof typeof SOURCES
+
+export function defineScripts(redis: Redis): void {
+  for (const [name, lua] of Object.entries(SOURCES)) redis.defineCommand(name, { lua })
+}
+
+/** Run a script; a non-'OK' first element becomes the matching ApiError (RETRY is returned). */
+export async function runScript(
+  redis: Redis,
+  name: ScriptName,
+  keys: string[],
+  args: Array<string | number | Buffer>,
+): Promise<string[]> {
+  const fn = (
+    redis as unknown as Record<ScriptName, (...a: Array<string | number | Buffer>) => Promise<string[]>>
+  )[name]
+  const reply = await fn.call(redis, keys.length, ...keys, ...args)
+  const status = reply[0]
+  if (status === 'OK' || status === 'RETRY') return reply
+  throw new ApiError(status as ErrorCode, MESSAGES[status as string] ?? String(status))
+}
+
+const MESSAGES: Record<string, string> = {
+  ENCRYPTION_REQUIRED: 'This team requires end-to-end-encrypted content; plaintext is refused',
+  THREAD_PARENT_NOT_FOUND: 'The message you are replying to does not exist',
+  CHANNEL_LIMIT_REACHED: 'This team has reached its channel limit',
+  MESSAGE_NOT_FOUND: 'Message not found',
+  FORBIDDEN: 'Only the author or a channel admin may delete this message',
+  CHANNEL_NOT_FOUND: 'Channel not found',
+  STATUS_NOT_FOUND: 'Status key not found',
+  KEY_LIMIT_REACHED: 'This team has reached its API key limit',
+  KEY_NOT_FOUND: 'API key not found',
+  TEAM_NOT_FOUND: 'Team not found',
+}

@@ -1,0 +1,161 @@
+// Node-sync storage: nodes push signed envelopes (opaque bytes whose plaintext header routes
+// them) and pull those they lack by cursor. Each envelope is stored once under its id (the
+// BLAKE2b of its signed bytes) with SET NX, whatever path it came by; only a first arrival is
+// appended to the sync log of its Handoff team, so pulls never see a duplicate. The relay never
+// decrypts (it has no key) and cannot alter an envelope without breaking its signature.
+import { ApiError } from '../../sdk/api/errors.js'
+import type { StreamSubscription } from '../../sdk/api/store.js'
+import { decodeEnvelope, type Envelope, envelopeIdHex, OpType } from '../../sdk/protocol/index.js'
+import type { StoreContext } from './context.js'
+import type { StreamFollower } from './events.js'
+import { fieldsOf, parseCursor, type StreamEntry } from './ids.js'
+import { keys } from './keys.js'
+import { runScript } from './scripts.js'
+
+/** the routing header a relay may read, as JSON-friendly strings */
+export interface EnvelopeRouting {
+  /** hex of the 32-byte Handoff team id: the sync space */
+  team: string
+  channel: string
+  type: string
+  author: string
+  time: number
+  epoch: number
+  thread_id: string
+  mention: string
+  ref: string
+}
+
+export interface SyncItem {
+  /** the pull cursor (and SSE event id) of this envelope in its sync log */
+  cursor: string
+  /** the envelope id (hex) */
+  id: string
+  header: EnvelopeRouting
+  /** the envelope bytes */
+  data: Buffer
+}
+
+export interface PushResult {
+  id: string
+  /** the log cursor of a first arrival; null when the relay already had this envelope */
+  cursor: string | null
+}
+
+export const MAX_ENVELOPE_BYTES = 128 * 1024
+
+function routingOf(envelope: Envelope): EnvelopeRouting {
+  const h = envelope.header
+  return {
+    team: h.team.toString('hex'),
+    channel: h.channel,
+    type: OpType[h.type] ?? String(h.type),
+    author: h.author.toString('hex'),
+    time: h.time,
+    epoch: h.epoch,
+    thread_id: h.thread_id,
+    mention: h.mention,
+    ref: h.ref,
+  }
+}
+
+export function decodeForRelay(bytes: Buffer): Envelope {
+  if (bytes.byteLength > MAX_ENVELOPE_BYTES) {
+    throw new ApiError('FIELD_TOO_LARGE', `an envelope must be ${MAX_ENVELOPE_BYTES} bytes or less`)
+  }
+  try {
+    return decodeEnvelope(bytes)
+  } catch (err) {
+    throw new ApiError('INVALID_FIELD', `not a Handoff envelope: ${(err as Error).message}`)
+  }
+}
+
+export async function pushEnvelope(
+  ctx: StoreContext,
+  teamId: string,
+  envelope: Envelope,
+): Promise<PushResult> {
+  const id = envelopeIdHex(envelope)
+  const routing = routingOf(envelope)
+  const [, cursor] = await runScript(
+    ctx.redis,
+    'hfPushEnvelope',
+    [keys.envelope(teamId, id), keys.syncLog(teamId, routing.team)],
+    [
+      envelope.bytes,
+      id,
+      ctx.limits.syncLogPerTeam,
+      keys.syncNotify(teamId, routing.team),
+      JSON.stringify(routing),
+    ],
+  )
+  return { id, cursor: cursor ? cursor : null }
+}
+
+async function withBytes(ctx: StoreContext, teamId: string, entries: StreamEntry[]): Promise<SyncItem[]> {
+  if (entries.length === 0) return []
+  const parsed = entries.map(([cursor, flat]) => ({ cursor, f: fieldsOf(flat) }))
+  const blobs = await ctx.redis.mgetBuffer(...parsed.map((p) => keys.envelope(teamId, p.f.id ?? '')))
+  const out: SyncItem[] = []
+  parsed.forEach((p, i) => {
+    const data = blobs[i]
+    if (!data || !p.f.id || !p.f.h) return
+    out.push({ cursor: p.cursor, id: p.f.id, header: JSON.parse(p.f.h) as EnvelopeRouting, data })
+  })
+  return out
+}
+
+const SPACE_RE = /^[0-9a-f]{64}$/
+
+export function checkSpace(space: string): string {
+  if (!SPACE_RE.test(space)) throw new ApiError('INVALID_FIELD', 'team must be 64 hex characters')
+  return space
+}
+
+export async function pullEnvelopes(
+  ctx: StoreContext,
+  teamId: string,
+  space: string,
+  after: string | null,
+  limit: number,
+): Promise<{ envelopes: SyncItem[]; next_cursor: string; has_more: boolean }> {
+  const from = parseCursor(after, 'after') ?? '0-0'
+  const entries = (await ctx.redis.xrange(
+    keys.syncLog(teamId, checkSpace(space)),
+    `(${from}`,
+    '+',
+    'COUNT',
+    limit + 1,
+  )) as StreamEntry[]
+  const hasMore = entries.length > limit
+  const page = entries.slice(0, limit)
+  const envelopes = await withBytes(ctx, teamId, page)
+  return { envelopes, next_cursor: page[page.length - 1]?.[0] ?? from, has_more: hasMore }
+}
+
+/** Replays the sync log after `after`, then follows it live; items carry the envelope bytes. */
+export async function followEnvelopes(
+  ctx: StoreContext,
+  follower: StreamFollower,
+  teamId: string,
+  space: string,
+  after: string | null,
+  onItem: (item: SyncItem) => void | Promise<void>,
+): Promise<StreamSubscription> {
+  checkSpace(space)
+  const from = parseCursor(after, 'after')
+  type Pending = { id: string; entry: StreamEntry }
+  // The feed parses synchronously; the bytes are fetched per item before delivery.
+  return follower.follow<Pending>(
+    {
+      stream: keys.syncLog(teamId, space),
+      notify: keys.syncNotify(teamId, space),
+      parse: (id, fields) => ({ id, entry: [id, Object.entries(fields).flat()] }),
+    },
+    from,
+    async (pending) => {
+      const [item] = await withBytes(ctx, teamId, [pending.entry])
+      if (item) await onItem(item)
+    },
+  )
+}
