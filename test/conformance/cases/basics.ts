@@ -1,0 +1,147 @@
+// Public routes (health, signup), authentication and unknown routes.
+import { describe, expect, it } from 'vitest'
+import type { Fixture } from '../fixture.js'
+import { expectError, expectStatus } from '../http.js'
+import { expectIso } from '../shapes.js'
+
+export function basicCases(f: Fixture): void {
+  describe('health', () => {
+    it('GET /healthz answers 200 {status: "ok"} without a key', async () => {
+      const body = expectStatus(await f.anon.get('/healthz'), 200)
+      expect(body.status).toBe('ok')
+    })
+
+    it('GET /readyz answers 200 without a key when the backing store is up', async () => {
+      const body = expectStatus(await f.anon.get('/readyz'), 200)
+      expect(body.status).toBe('ok')
+    })
+  })
+
+  describe('signup', () => {
+    it.runIf(f.target.signup)(
+      'POST /api/signup answers 201 {team: {id, name, created_at}, api_key}',
+      async () => {
+        const res = await f.anon.post('/api/signup', { team_name: 'conf-team', sender_name: 'alice' })
+        const body = expectStatus(res, 201)
+        expect(Object.keys(body).sort()).toEqual(['api_key', 'team'])
+        expect(body.team.id).toBeTypeOf('string')
+        expect(body.team.name).toBe('conf-team')
+        expectIso(body.team.created_at)
+        expect(body.api_key).toBeTypeOf('string')
+      },
+    )
+
+    it.runIf(f.target.signup)('the signup key is a team admin key named after sender_name', async () => {
+      const body = expectStatus(
+        await f.anon.post('/api/signup', { team_name: 't', sender_name: 'founder' }),
+        201,
+      )
+      const admin = f.anon.as(body.api_key)
+      const message = expectStatus(await admin.post('/api/channels/general/messages', { content: 'hi' }), 201)
+      expect(message.sender).toBe('founder')
+      expectStatus(await admin.get('/api/keys'), 200)
+      expectStatus(await admin.get('/api/audit'), 200)
+    })
+
+    it.runIf(f.target.signup)('signup accepts names of exactly 128 characters', async () => {
+      const res = await f.anon.post('/api/signup', {
+        team_name: 'n'.repeat(128),
+        sender_name: 's'.repeat(128),
+      })
+      expectStatus(res, 201)
+    })
+
+    it.runIf(f.target.signup)('signup without team_name or sender_name is 400 MISSING_FIELDS', async () => {
+      expectError(await f.anon.post('/api/signup', { team_name: 'x' }), 400, 'MISSING_FIELDS')
+      expectError(await f.anon.post('/api/signup', { sender_name: 'x' }), 400, 'MISSING_FIELDS')
+      expectError(
+        await f.anon.post('/api/signup', { team_name: '', sender_name: 'x' }),
+        400,
+        'MISSING_FIELDS',
+      )
+    })
+
+    it.runIf(f.target.signup)('signup with a 129-character name is 400 FIELD_TOO_LARGE', async () => {
+      const long = 'x'.repeat(129)
+      expectError(
+        await f.anon.post('/api/signup', { team_name: long, sender_name: 'a' }),
+        400,
+        'FIELD_TOO_LARGE',
+      )
+      expectError(
+        await f.anon.post('/api/signup', { team_name: 'a', sender_name: long }),
+        400,
+        'FIELD_TOO_LARGE',
+      )
+    })
+
+    it.runIf(f.target.signup)('signup with malformed JSON is 400 INVALID_JSON', async () => {
+      expectError(await f.anon.request('POST', '/api/signup', { raw: '{bad' }), 400, 'INVALID_JSON')
+    })
+  })
+
+  describe('authentication', () => {
+    it('a request without a key is 401 MISSING_API_KEY', async () => {
+      expectError(await f.anon.get('/api/channels'), 401, 'MISSING_API_KEY')
+    })
+
+    it('an empty bearer token is 401 MISSING_API_KEY', async () => {
+      const res = await f.anon.get('/api/channels', { headers: { authorization: 'Bearer ' } })
+      expectError(res, 401, 'MISSING_API_KEY')
+    })
+
+    it('an unknown key is 401 INVALID_API_KEY', async () => {
+      expectError(await f.anon.as('relay_0123456789abcdef').get('/api/channels'), 401, 'INVALID_API_KEY')
+    })
+
+    it('a 4 KiB garbage key is 401 INVALID_API_KEY', async () => {
+      expectError(await f.anon.as('k'.repeat(4096)).get('/api/channels'), 401, 'INVALID_API_KEY')
+    })
+
+    it('every authenticated route refuses a missing key with 401 before anything else', async () => {
+      const routes: Array<[string, string]> = [
+        ['POST', '/api/keys'],
+        ['GET', '/api/keys'],
+        ['PUT', '/api/keys/abc/permissions'],
+        ['DELETE', '/api/keys/abc'],
+        ['GET', '/api/audit'],
+        ['POST', '/api/channels'],
+        ['GET', '/api/channels'],
+        ['DELETE', '/api/channels/some'],
+        ['POST', '/api/channels/some/messages'],
+        ['GET', '/api/channels/some/messages'],
+        ['DELETE', '/api/channels/some/messages/1-0'],
+        ['GET', '/api/channels/some/threads/1-0'],
+        ['GET', '/api/channels/some/stream'],
+        ['POST', '/api/channels/some/ack'],
+        ['GET', '/api/channels/some/acks'],
+        ['GET', '/api/channels/some/unread'],
+        ['PUT', '/api/channels/some/status'],
+        ['POST', '/api/channels/some/status'],
+        ['GET', '/api/channels/some/status'],
+        ['DELETE', '/api/channels/some/status/k'],
+        ['GET', '/api/channels/some/status/changes'],
+        ['GET', '/api/status'],
+      ]
+      for (const [method, path] of routes) {
+        const res = await f.anon.request(
+          method,
+          path,
+          method === 'GET' || method === 'DELETE' ? {} : { json: {} },
+        )
+        expectError(res, 401, 'MISSING_API_KEY')
+      }
+    })
+  })
+
+  describe('routing', () => {
+    it('an unknown route is a JSON 404 NOT_FOUND', async () => {
+      expectError(await f.admin.get('/api/nonexistent'), 404, 'NOT_FOUND')
+    })
+
+    it('an unsupported method on a known path is a JSON 4xx error', async () => {
+      const res = await f.admin.request('PATCH', '/api/channels', { json: {} })
+      expectError(res, [404, 405], ['NOT_FOUND', 'METHOD_NOT_ALLOWED'])
+    })
+  })
+}
