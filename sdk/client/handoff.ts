@@ -9,59 +9,32 @@ import type {
   Channel,
   CreateKeyResponse,
   KeyInfo,
+  MessagePage,
   Permissions,
   SignupResponse,
   Status,
 } from '../api/types.js'
-import { type RetryOptions, resolveRetry } from './backoff.js'
+import { resolveRetry } from './backoff.js'
 import { type ClientMessage, type ClientStatus, type ClientStatusChange, RecordCodec } from './codec.js'
-import { type FetchLike, path, Transport } from './http.js'
+import { path, Transport } from './http.js'
 import { paginate } from './pagination.js'
 import { Subscription } from './subscription.js'
 import type {
-  ChannelEvent,
+  ClientReadResult,
+  ClientStatusChangePage,
+  ClientThreadResult,
+  EventHandlers,
   HandoffOptions,
   MessageHandler,
   PageOptions,
   PostOptions,
   ReadOptions,
   RequestOptions,
+  SignupOptions,
   StatusChangesOptions,
   SubscribeOptions,
   Unsubscribe,
 } from './types.js'
-
-export interface ClientReadResult {
-  messages: ClientMessage[]
-  next_after_id: string
-  has_more: boolean
-  channel: string
-}
-
-export interface ClientThreadResult {
-  parent: ClientMessage
-  replies: ClientMessage[]
-  next_after_id: string
-  has_more: boolean
-}
-
-export interface ClientStatusChangePage {
-  changes: ClientStatusChange[]
-  next_after_id: string
-  has_more: boolean
-}
-
-/** Handlers per event type for onEvent; or one function receiving every event. */
-export type EventHandlers =
-  | ((event: ChannelEvent) => void | Promise<void>)
-  | {
-      [K in ChannelEvent['type']]?: (data: Extract<ChannelEvent, { type: K }>['data']) => void | Promise<void>
-    }
-
-export interface SignupOptions extends RequestOptions {
-  fetch?: FetchLike
-  retry?: RetryOptions | false
-}
 
 const ch = (channel: string) => path`/api/channels/${channel}`
 
@@ -188,6 +161,7 @@ export class Handoff {
       reconnect:
         options?.reconnect === false ? false : resolveRetry({ maxDelayMs: 10_000, ...options?.reconnect }),
       signal: options?.signal,
+      baseline: (signal) => this.newestMessageId(channel, signal),
     })
     if (options?.onError) sub.on('error', options.onError)
     return sub
@@ -212,6 +186,13 @@ export class Handoff {
       if (handlers.ack) sub.on('ack', handlers.ack)
     }
     return this.start(sub)
+  }
+
+  /** Undecoded on purpose: only the id is needed. */
+  private async newestMessageId(channel: string, signal: AbortSignal): Promise<string | undefined> {
+    const url = `${ch(channel)}/messages`
+    const page = await this.transport.request<MessagePage>('GET', url, { query: { limit: 1 }, signal })
+    return page.messages.at(-1)?.id
   }
 
   private start(sub: Subscription): Unsubscribe {

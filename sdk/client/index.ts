@@ -9,14 +9,7 @@ export {
   PermissionDeniedError,
   RateLimitError,
 } from './errors.js'
-export {
-  type ClientReadResult,
-  type ClientStatusChangePage,
-  type ClientThreadResult,
-  type EventHandlers,
-  Handoff,
-  type SignupOptions,
-} from './handoff.js'
+export { Handoff } from './handoff.js'
 export type { FetchLike } from './http.js'
 export { LEGACY_PREFIX } from './legacy-e2ee.js'
 export { Subscription } from './subscription.js'

@@ -3,9 +3,10 @@
 // with jittered backoff sending Last-Event-ID, and drops any event id it has already delivered,
 // so a handler sees every event once across drops and server restarts.
 import { EventEmitter } from 'node:events'
+import { ERROR_STATUS, type ErrorCode } from '../api/errors.js'
 import type { Ack, Message, StatusChange } from '../api/types.js'
 import { abortReason, backoffDelay, type ResolvedRetry, sleep } from './backoff.js'
-import { errorFromResponse, HandoffError, RateLimitError } from './errors.js'
+import { errorFromResponse, RateLimitError } from './errors.js'
 import type { Transport } from './http.js'
 import { readEventStream, type SseEvent } from './sse.js'
 import type { ChannelEvent, DeleteEventData } from './types.js'
@@ -23,10 +24,14 @@ export interface SubscriptionConfig {
   /** backoff between reconnects; false: never reconnect (the seed's behaviour) */
   reconnect: ResolvedRetry | false
   signal?: AbortSignal | undefined
+  /** the newest message id of the channel, used as a cursor until the first event arrives */
+  baseline?: (signal: AbortSignal) => Promise<string | undefined>
 }
 
 /** Statuses after which reconnecting cannot help: bad cursor, bad key, no access, no channel. */
 const FATAL = new Set([400, 401, 403, 404])
+/** Events that carry data a handler must see once. */
+const DATA_EVENTS = new Set(['message', 'status', 'delete', 'ack'])
 /** How many delivered ids are remembered for de-duplication. */
 const SEEN_LIMIT = 10_000
 /** A connection that lived this long counts as healthy: the next drop starts backoff afresh. */
@@ -50,6 +55,8 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
   private readonly controller = new AbortController()
   private readonly seen = new Set<string>()
   private cursorId: string | undefined
+  /** the cursor is the newest message id read at open time, not an event id the stream sent */
+  private cursorIsBaseline = false
   private open = false
   private closed = false
   private running: Promise<void> | undefined
@@ -143,6 +150,12 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     if (!res.ok || !res.body) {
       const body: unknown = await res.json().catch(() => undefined)
       const error = errorFromResponse(res.status, body, res.headers.get('retry-after'))
+      if (res.status === 400 && this.cursorIsBaseline) {
+        // The server does not take a message id as an event cursor: fall back to no cursor.
+        this.cursorId = undefined
+        this.cursorIsBaseline = false
+        return 0
+      }
       if (FATAL.has(res.status)) {
         this.fatalError = error
         this.report(error)
@@ -155,8 +168,9 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
         : undefined
     }
     this.open = true
-    this.emit('open')
+    this.safeEmit('open')
     for (const waiter of this.readyWaiters.splice(0)) waiter.resolve()
+    if (this.cursorId === undefined) void this.takeBaseline()
     await readEventStream(res.body, {
       onEvent: (event) => this.deliver(event),
       onRetry: (ms) => {
@@ -166,27 +180,52 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     return undefined
   }
 
+  /**
+   * A stream opened without a cursor has nothing to resume from until its first event, so a
+   * drop before then would lose what is posted meanwhile. The newest message id at open time
+   * closes that gap (message events carry the message's id); an event that arrives first wins.
+   */
+  private async takeBaseline(): Promise<void> {
+    const { baseline } = this.config
+    if (!baseline) return
+    try {
+      const id = await baseline(this.controller.signal)
+      if (id !== undefined && this.cursorId === undefined && !this.closed) {
+        this.cursorId = id
+        this.cursorIsBaseline = true
+      }
+    } catch (err) {
+      if (!this.closed) this.report(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+
   private async deliver(event: SseEvent): Promise<void> {
     if (this.closed) return
     const id = event.id
-    if (id !== undefined && this.seen.has(id)) return
     const type = event.event ?? 'message'
+    // A data event already delivered is dropped; control events (error, shutdown) repeat the
+    // last id on purpose and are still read.
+    const duplicate = id !== undefined && this.seen.has(id)
+    if (duplicate && DATA_EVENTS.has(type)) return
     try {
       await this.dispatch(type, id ?? '', event.data)
     } catch (err) {
       // A handler's exception or a malformed event must not kill the stream or redeliver it.
       this.report(err instanceof Error ? err : new Error(String(err)))
     }
-    if (id === undefined || id === '') return
+    if (id === undefined || id === '' || duplicate) return
     this.remember(id)
     this.cursorId = id
+    this.cursorIsBaseline = false
     this.safeEmit('cursor', id)
   }
 
   private async dispatch(type: string, id: string, data: string): Promise<void> {
     if (type === 'error') {
+      // The server ends a stream this way (key revoked, access lost): typed like an HTTP error.
       const payload = JSON.parse(data) as { error?: string; code?: string }
-      this.report(new HandoffError(payload.error ?? 'stream error', 0, payload.code ?? 'SSE_ERROR'))
+      const status = ERROR_STATUS[payload.code as ErrorCode] ?? 0
+      this.report(errorFromResponse(status, { error: 'stream error', code: 'SSE_ERROR', ...payload }, null))
       return
     }
     const { decoders } = this.config

@@ -2,6 +2,7 @@
 // (ReadResult, ThreadResult) kept as aliases of the shared wire shapes.
 import type { Ack, Message, MessagePage, StatusChange, ThreadPage } from '../api/types.js'
 import type { RetryOptions } from './backoff.js'
+import type { ClientMessage, ClientStatusChange } from './codec.js'
 import type { FetchLike } from './http.js'
 
 export type ReadResult = MessagePage
@@ -81,4 +82,36 @@ export interface Unsubscribe {
   subscription: import('./subscription.js').Subscription
   /** resolves once the stream is open */
   ready(): Promise<void>
+}
+
+export interface ClientReadResult {
+  messages: ClientMessage[]
+  next_after_id: string
+  has_more: boolean
+  channel: string
+}
+
+export interface ClientThreadResult {
+  parent: ClientMessage
+  replies: ClientMessage[]
+  next_after_id: string
+  has_more: boolean
+}
+
+export interface ClientStatusChangePage {
+  changes: ClientStatusChange[]
+  next_after_id: string
+  has_more: boolean
+}
+
+/** Handlers per event type for onEvent; or one function receiving every event. */
+export type EventHandlers =
+  | ((event: ChannelEvent) => void | Promise<void>)
+  | {
+      [K in ChannelEvent['type']]?: (data: Extract<ChannelEvent, { type: K }>['data']) => void | Promise<void>
+    }
+
+export interface SignupOptions extends RequestOptions {
+  fetch?: FetchLike
+  retry?: RetryOptions | false
 }
