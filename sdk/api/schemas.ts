@@ -149,6 +149,17 @@ export const setStatusBody = z.object({
     .default(''),
 })
 
+/** PUT /api/team/settings (relay): every field optional, at least one given */
+export const teamSettingsBody = z
+  .object({
+    encryption_required: z.boolean({ error: 'encryption_required must be true or false' }).optional(),
+  })
+  .refine((body) => Object.values(body).some((v) => v !== undefined), {
+    message: 'encryption_required is required',
+    path: ['encryption_required'],
+    params: { kind: 'missing' },
+  })
+
 // ---- queries ----
 
 export const pageQuery = z.object({

@@ -18,6 +18,7 @@ import { keyRoutes } from './routes/keys.js'
 import { messageRoutes } from './routes/messages.js'
 import { statusRoutes } from './routes/status.js'
 import { streamRoutes } from './routes/stream.js'
+import { teamRoutes } from './routes/team.js'
 import { StreamRegistry } from './streams.js'
 
 /**
@@ -43,6 +44,7 @@ export function createApiPlugin(store: HandoffStore, options: ApiOptions = {}): 
 
     healthRoutes(app, api, signupRateLimit(options))
     keyRoutes(app, api)
+    teamRoutes(app, api)
     channelRoutes(app, api)
     messageRoutes(app, api)
     ackRoutes(app, api)

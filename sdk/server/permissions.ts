@@ -26,14 +26,17 @@ export function keyHash(keyId: string): string {
   return createHash('sha256').update(keyId).digest('hex').slice(0, 16)
 }
 
-/** Record the denial, then throw 403 FORBIDDEN. A failing audit write is logged, never a 500. */
-export async function deny(
+// Denials already in the audit log, so a FORBIDDEN passing through several layers is recorded once.
+const audited = new WeakSet<ApiError>()
+
+/** Record a denial in the audit log. A failing audit write is logged, never a 500. */
+export async function recordDenial(
   store: HandoffStore,
   log: FastifyBaseLogger,
   request: FastifyRequest,
   principal: Principal,
   channel: string,
-): Promise<never> {
+): Promise<void> {
   try {
     await store.recordAudit(principal.teamId, {
       key_hash: keyHash(principal.keyId),
@@ -45,7 +48,33 @@ export async function deny(
   } catch (err) {
     log.error({ err }, 'could not record a permission denial in the audit log')
   }
-  throw new ApiError('FORBIDDEN', 'Insufficient permissions for this channel')
+}
+
+/** Record the denial, then throw 403 FORBIDDEN. */
+export async function deny(
+  store: HandoffStore,
+  log: FastifyBaseLogger,
+  request: FastifyRequest,
+  principal: Principal,
+  channel: string,
+): Promise<never> {
+  await recordDenial(store, log, request, principal, channel)
+  const err = new ApiError('FORBIDDEN', 'Insufficient permissions for this channel')
+  audited.add(err)
+  throw err
+}
+
+/** A FORBIDDEN thrown by a store (e.g. deleting another sender's message) is audited here. */
+export async function auditStoreDenial(
+  store: HandoffStore,
+  request: FastifyRequest,
+  principal: Principal | null,
+  channel: string,
+  err: unknown,
+): Promise<void> {
+  if (!(err instanceof ApiError) || err.code !== 'FORBIDDEN' || audited.has(err) || !principal) return
+  audited.add(err)
+  await recordDenial(store, request.log, request, principal, channel)
 }
 
 export async function requirePermission(

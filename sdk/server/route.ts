@@ -11,7 +11,7 @@ import type { PermissionLevel } from '../api/types.js'
 import { parsePart } from '../api/validation.js'
 import { authenticate } from './auth.js'
 import type { ApiContext } from './context.js'
-import { requirePermission } from './permissions.js'
+import { auditStoreDenial, requirePermission } from './permissions.js'
 
 export type Access =
   | { kind: 'public' }
@@ -106,11 +106,19 @@ export function route<
       ) as Out<Q>
       const body = (def.body ? parsePart(def.body, request.body, 'body') : undefined) as Out<B>
       const principal = request.principal as Principal
-      const result = await handler({ principal, params, query, body, request, reply })
+      // the handler may override the status (POST /api/channels: 200 when the channel existed)
+      reply.code(def.status ?? 200)
+      let result: unknown
+      try {
+        result = await handler({ principal, params, query, body, request, reply })
+      } catch (err) {
+        const channel = (request.params as { channel?: string }).channel ?? '*'
+        await auditStoreDenial(api.store, request, request.principal, channel, err)
+        throw err
+      }
       if (reply.sent) return reply
-      const status = reply.statusCode !== 200 ? reply.statusCode : (def.status ?? 200)
-      if (status === 204) return reply.code(204).send()
-      return reply.code(status).send(result)
+      if (reply.statusCode === 204) return reply.send()
+      return reply.send(result)
     },
   })
 }
