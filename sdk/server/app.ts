@@ -19,6 +19,7 @@ import { messageRoutes } from './routes/messages.js'
 import { statusRoutes } from './routes/status.js'
 import { streamRoutes } from './routes/stream.js'
 import { teamRoutes } from './routes/team.js'
+import { whoamiRoutes } from './routes/whoami.js'
 import { StreamRegistry } from './streams.js'
 
 /**
@@ -45,6 +46,7 @@ export function createApiPlugin(store: HandoffStore, options: ApiOptions = {}): 
     healthRoutes(app, api, signupRateLimit(options))
     keyRoutes(app, api)
     teamRoutes(app, api)
+    whoamiRoutes(app, api)
     channelRoutes(app, api)
     messageRoutes(app, api)
     ackRoutes(app, api)
