@@ -1,0 +1,101 @@
+// The servers the SDK tests run against, behind one interface (like test/conformance/target.ts),
+// so the same test file holds the client to the same behaviour on the relay and on the node.
+import { inject } from 'vitest'
+import { buildRelay } from '../../../relay/app.js'
+
+export interface SdkServer {
+  url: string
+  /** a key of one team with `{"*": "admin"}` */
+  adminKey: string
+  /** the team that key belongs to (what the relay stores is scoped by it) */
+  teamId: string
+  /** stop the server and start it again on the same URL, its data kept */
+  restart(): Promise<void>
+  /** every byte the server holds for the team, as text: checked for plaintext */
+  storedText(): Promise<string>
+  stop(): Promise<void>
+}
+
+export interface SdkTarget {
+  name: string
+  /** serves POST /api/signup (the relay) */
+  signup: boolean
+  /** enforces RATE_LIMIT_MAX per key (rateLimitMax: start a server with that limit) */
+  start(options?: { rateLimitMax?: number; rateLimitWindowMs?: number }): Promise<SdkServer>
+}
+
+async function signup(url: string, teamName: string): Promise<{ api_key: string; team: { id: string } }> {
+  const res = await fetch(`${url}/api/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ team_name: teamName, sender_name: 'admin' }),
+  })
+  if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`)
+  return (await res.json()) as { api_key: string; team: { id: string } }
+}
+
+/** Everything stored under a team's hash tag, whatever the Redis type of each key. */
+async function dumpTeam(redisUrl: string, teamId: string): Promise<string> {
+  const { Redis } = await import('ioredis')
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
+  await redis.connect()
+  try {
+    const out: string[] = []
+    let cursor = '0'
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `hf:{${teamId}}:*`, 'COUNT', 500)
+      cursor = next
+      for (const key of found) {
+        const type = await redis.type(key)
+        if (type === 'string') out.push((await redis.get(key)) ?? '')
+        else if (type === 'hash') out.push(JSON.stringify(await redis.hgetall(key)))
+        else if (type === 'stream') out.push(JSON.stringify(await redis.xrange(key, '-', '+')))
+        else if (type === 'zset') out.push(JSON.stringify(await redis.zrange(key, 0, -1, 'WITHSCORES')))
+        else if (type === 'set') out.push(JSON.stringify(await redis.smembers(key)))
+        else if (type === 'list') out.push(JSON.stringify(await redis.lrange(key, 0, -1)))
+        out.push(key)
+      }
+    } while (cursor !== '0')
+    return out.join('\n')
+  } finally {
+    redis.disconnect()
+  }
+}
+
+export const relayTarget: SdkTarget = {
+  name: 'relay',
+  signup: true,
+  async start(options = {}) {
+    const redisUrl = inject('redisUrl')
+    const build = async (port: number) => {
+      const { app } = await buildRelay({
+        redisUrl,
+        rateLimitMax: options.rateLimitMax ?? 100_000,
+        rateLimitWindowMs: options.rateLimitWindowMs ?? 1000,
+        signupRateLimit: { max: 1000, timeWindow: 3_600_000 },
+        limits: { keysPerTeam: 1000, channelsPerTeam: 1000 },
+        sse: { maxPerKey: 50, heartbeatMs: 1000 },
+      })
+      await app.listen({ port, host: '127.0.0.1' })
+      return app
+    }
+    let app = await build(0)
+    const address = app.server.address()
+    if (!address || typeof address !== 'object') throw new Error('relay has no address')
+    const url = `http://127.0.0.1:${address.port}`
+    const team = await signup(url, `sdk-${Date.now()}`)
+    return {
+      url,
+      adminKey: team.api_key,
+      teamId: team.team.id,
+      async restart() {
+        await app.close()
+        app = await build(address.port)
+      },
+      storedText: () => dumpTeam(redisUrl, team.team.id),
+      stop: () => app.close(),
+    }
+  },
+}
+
+export const targets: SdkTarget[] = [relayTarget]
