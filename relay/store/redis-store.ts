@@ -84,17 +84,24 @@ export class RedisStore implements HandoffStore {
     const redis = new Redis(url, { ...base, connectionName: 'handoff-relay' })
     const sub = new Redis(url, { ...base, connectionName: 'handoff-relay-sub', maxRetriesPerRequest: null })
     // errors surface through commands; without a listener ioredis would print each reconnect error
-    redis.on('error', () => {})
-    sub.on('error', () => {})
+    let lastError: Error | undefined
+    const remember = (err: Error) => {
+      lastError = err
+    }
+    redis.on('error', remember)
+    sub.on('error', remember)
     try {
       await withTimeout(Promise.all([redis.connect(), sub.connect()]), timeout)
       await withTimeout(redis.ping(), timeout)
     } catch (err) {
       redis.disconnect()
       sub.disconnect()
-      const why = err instanceof Error ? err.message : String(err)
+      const cause = lastError ?? err
+      const why = cause instanceof Error ? cause.message : String(cause)
       throw new RedisStoreUnavailable(`cannot reach Redis at ${redactUrl(url)}: ${why}`)
     }
+    redis.off('error', remember).on('error', () => {})
+    sub.off('error', remember).on('error', () => {})
     return new RedisStore(redis, sub, resolveLimits(options.limits))
   }
 

@@ -1,0 +1,66 @@
+// The relay: the shared HTTP/SSE API (sdk/server) over a RedisStore, plus the node-sync routes.
+// Several relay instances may share one Redis: every piece of state, rate-limit counters
+// included, lives there, and stream wake-ups and key changes travel by Redis pub/sub.
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import { buildApiServer } from '../sdk/server/index.js'
+import type { SseOptions } from '../sdk/server/options.js'
+import { syncRoutes } from './routes/sync.js'
+import type { Limits } from './store/context.js'
+import { RedisStore } from './store/redis-store.js'
+
+export interface RelayOptions {
+  /** default redis://localhost:6379 */
+  redisUrl?: string
+  /** requests per window per API key (RATE_LIMIT_MAX, default 100); 0 turns limiting off */
+  rateLimitMax?: number
+  /** RATE_LIMIT_WINDOW_MS, default 1000 */
+  rateLimitWindowMs?: number
+  /** POST /api/signup per client IP (default the seed's 10 per hour) */
+  signupRateLimit?: { max: number; timeWindow: number }
+  /** the seed's quotas unless raised */
+  limits?: Partial<Limits>
+  sse?: SseOptions
+  logger?: boolean | FastifyBaseLogger | Record<string, unknown>
+  /** how long Redis may take to answer at start before the relay gives up */
+  connectTimeoutMs?: number
+}
+
+export interface Relay {
+  app: FastifyInstance
+  store: RedisStore
+}
+
+/** Connects to Redis (throws RedisStoreUnavailable within the timeout) and builds the app. */
+export async function buildRelay(options: RelayOptions = {}): Promise<Relay> {
+  const store = await RedisStore.connect({
+    url: options.redisUrl,
+    limits: options.limits,
+    connectTimeoutMs: options.connectTimeoutMs,
+  })
+  try {
+    const max = options.rateLimitMax ?? 100
+    const app = await buildApiServer(store, {
+      logger: options.logger ?? false,
+      rateLimit:
+        max > 0
+          ? {
+              max,
+              timeWindow: options.rateLimitWindowMs ?? 1000,
+              // counters in Redis: a client cannot multiply its quota by spreading over instances
+              redis: store.redis,
+              nameSpace: 'hf:rl:',
+            }
+          : false,
+      ...(options.signupRateLimit ? { signupRateLimit: options.signupRateLimit } : {}),
+      ...(options.sse ? { sse: options.sse } : {}),
+      extraRoutes: syncRoutes(store, { heartbeatMs: options.sse?.heartbeatMs }),
+      version: '2.0.0',
+    })
+    // after the API's preClose (streams end with a last event) and the server's close: Redis last
+    app.addHook('onClose', async () => store.close())
+    return { app, store }
+  } catch (err) {
+    await store.close()
+    throw err
+  }
+}
