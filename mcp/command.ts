@@ -20,12 +20,13 @@ const startEmbeddedNode: EmbeddedNodeStarter = async (dataDir) => {
 }
 
 /** Tell the person at once if the key is refused or the API is unreachable; tools say it again. */
-async function checkAccess(backend: HandoffBackend): Promise<void> {
+async function checkAccess(backend: HandoffBackend, stopped: () => boolean): Promise<void> {
   try {
     await backend.listChannels()
     log(`connected to the ${backend.kind} at ${backend.apiUrl}`)
   } catch (err) {
-    log(failureText(describeFailure(err)).replace(/\n/g, ' '))
+    // A session that ended before the answer came aborts the request: nothing to report then.
+    if (!stopped()) log(failureText(describeFailure(err)).replace(/\n/g, ' '))
   }
 }
 
@@ -50,7 +51,7 @@ export async function runMcpServer(): Promise<void> {
     process.once('SIGTERM', resolve)
   })
   await server.connect(transport)
-  void checkAccess(backend)
+  void checkAccess(backend, () => closing !== undefined)
   await closed
   await shutdown()
 }
