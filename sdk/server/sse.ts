@@ -22,6 +22,7 @@ export class SseWriter {
   private ended = false
   private heartbeat: NodeJS.Timeout | undefined
   private lastId: string | null = null
+  private drainWait: Promise<void> | undefined
   private readonly closeListeners: Array<(reason: string) => void> = []
 
   constructor(
@@ -111,17 +112,20 @@ export class SseWriter {
     return ok
   }
 
+  // One shared wait however many sends are pending, so listeners do not pile up on the socket.
   private drained(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.ended || this.res.destroyed) return resolve()
+    if (this.ended || this.res.destroyed) return Promise.resolve()
+    this.drainWait ??= new Promise<void>((resolve) => {
       const done = () => {
         this.res.off('drain', done)
         this.res.off('close', done)
+        this.drainWait = undefined
         resolve()
       }
       this.res.on('drain', done)
       this.res.on('close', done)
     })
+    return this.drainWait
   }
 
   private finish(reason: string): void {
