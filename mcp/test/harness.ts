@@ -7,8 +7,7 @@ import { join, resolve } from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
-import { RedisStore } from '../../relay/store/redis-store.js'
-import { buildApiServer } from '../../sdk/server/app.js'
+import { buildRelay } from '../../relay/app.js'
 import { freePort } from '../../test/support/redis-server.js'
 
 export const CLI = resolve(import.meta.dirname, '../../dist/cli.js')
@@ -19,16 +18,14 @@ export interface TestRelay {
 }
 
 export async function startRelay(redisUrl: string): Promise<TestRelay> {
-  const store = await RedisStore.connect({ url: redisUrl })
-  const app = await buildApiServer(store, { rateLimit: false, sse: { heartbeatMs: 1_000 } })
+  // rate limits off: two agents make a few hundred calls from one address in seconds
+  const { app } = await buildRelay({ redisUrl, rateLimitMax: 0, sse: { heartbeatMs: 1_000 } })
   const port = await freePort()
   await app.listen({ port, host: '127.0.0.1' })
   return {
     url: `http://127.0.0.1:${port}`,
-    async stop() {
-      await app.close()
-      await store.close()
-    },
+    // closes the streams first, then Redis (the relay's onClose hook)
+    stop: () => app.close(),
   }
 }
 
