@@ -80,6 +80,13 @@ export function basicCases(f: Fixture): void {
     })
   })
 
+  describe('signup on a server without signup', () => {
+    it.runIf(!f.target.signup)('POST /api/signup is a JSON error, not a new team', async () => {
+      const res = await f.anon.post('/api/signup', { team_name: 't', sender_name: 's' })
+      expectError(res, [404, 501], ['NOT_FOUND', 'NOT_SUPPORTED'])
+    })
+  })
+
   describe('authentication', () => {
     it('a request without a key is 401 MISSING_API_KEY', async () => {
       expectError(await f.anon.get('/api/channels'), 401, 'MISSING_API_KEY')

@@ -25,20 +25,27 @@ const MALFORMED = [
 ]
 
 // Wrong JSON types for a required field: the seed answered INVALID_JSON; a field-level code is accepted too.
-const WRONG_TYPES: Array<{ method: string; path: (ch: string) => string; body: unknown }> = [
-  { method: 'POST', path: (ch) => `/api/channels/${ch}/messages`, body: { content: 123 } },
-  { method: 'POST', path: (ch) => `/api/channels/${ch}/messages`, body: { content: { nested: true } } },
-  { method: 'POST', path: (ch) => `/api/channels/${ch}/messages`, body: { content: 'x', mention: 5 } },
-  { method: 'POST', path: (ch) => `/api/channels/${ch}/messages`, body: { content: 'x', thread_id: 7 } },
-  { method: 'POST', path: (ch) => `/api/channels/${ch}/messages`, body: { content: ['x'] } },
-  { method: 'POST', path: (ch) => `/api/channels/${ch}/ack`, body: { last_read_id: 1 } },
-  { method: 'PUT', path: (ch) => `/api/channels/${ch}/status`, body: { key: 'k', value: 42 } },
-  { method: 'PUT', path: (ch) => `/api/channels/${ch}/status`, body: { key: ['k'], value: 'v' } },
-  { method: 'POST', path: () => '/api/channels', body: { name: 5 } },
-  { method: 'POST', path: () => '/api/keys', body: { sender_name: true } },
-  { method: 'POST', path: () => '/api/keys', body: { sender_name: 'x', permissions: 'admin' } },
-  { method: 'POST', path: () => '/api/keys', body: { sender_name: 'x', permissions: ['*'] } },
-]
+// A number where a cursor belongs may also be refused as INVALID_CURSOR.
+const WRONG_TYPES: Array<{ method: string; path: (ch: string) => string; body: unknown; cursor?: boolean }> =
+  [
+    { method: 'POST', path: (ch) => `/api/channels/${ch}/messages`, body: { content: 123 } },
+    { method: 'POST', path: (ch) => `/api/channels/${ch}/messages`, body: { content: { nested: true } } },
+    { method: 'POST', path: (ch) => `/api/channels/${ch}/messages`, body: { content: 'x', mention: 5 } },
+    {
+      method: 'POST',
+      path: (ch) => `/api/channels/${ch}/messages`,
+      body: { content: 'x', thread_id: 7 },
+      cursor: true,
+    },
+    { method: 'POST', path: (ch) => `/api/channels/${ch}/messages`, body: { content: ['x'] } },
+    { method: 'POST', path: (ch) => `/api/channels/${ch}/ack`, body: { last_read_id: 1 }, cursor: true },
+    { method: 'PUT', path: (ch) => `/api/channels/${ch}/status`, body: { key: 'k', value: 42 } },
+    { method: 'PUT', path: (ch) => `/api/channels/${ch}/status`, body: { key: ['k'], value: 'v' } },
+    { method: 'POST', path: () => '/api/channels', body: { name: 5 } },
+    { method: 'POST', path: () => '/api/keys', body: { sender_name: true } },
+    { method: 'POST', path: () => '/api/keys', body: { sender_name: 'x', permissions: 'admin' } },
+    { method: 'POST', path: () => '/api/keys', body: { sender_name: 'x', permissions: ['*'] } },
+  ]
 /** A path trick may be redirected to its clean form (as Go's ServeMux does) or refused; never served. */
 function expectRefused(res: HttpResult): void {
   if (res.status >= 300 && res.status < 400) return
@@ -76,13 +83,16 @@ export function hostileCases(f: Fixture): void {
       },
     )
 
-    it.each(WRONG_TYPES)('$method with $body is a 400, nothing stored', async ({ method, path, body }) => {
-      const ch = f.channel('h-type')
-      const res = await f.admin.request(method, path(ch), { json: body })
-      expectError(res, 400, TYPE_CODES)
-      const page = expectStatus(await f.admin.get(`/api/channels/${ch}/messages`), 200)
-      expect(page.messages).toEqual([])
-    })
+    it.each(WRONG_TYPES)(
+      '$method with $body is a 400, nothing stored',
+      async ({ method, path, body, cursor }) => {
+        const ch = f.channel('h-type')
+        const res = await f.admin.request(method, path(ch), { json: body })
+        expectError(res, 400, cursor ? [...TYPE_CODES, 'INVALID_CURSOR'] : TYPE_CODES)
+        const page = expectStatus(await f.admin.get(`/api/channels/${ch}/messages`), 200)
+        expect(page.messages).toEqual([])
+      },
+    )
 
     it('a JSON body without a JSON Content-Type is still read, as the seed did (curl -d)', async () => {
       const ch = f.channel('h-ctype')
@@ -199,7 +209,9 @@ export function hostileCases(f: Fixture): void {
       const ch = f.channel('h-query')
       const long = await f.admin.get(`/api/channels/${ch}/messages?mention=${'m'.repeat(6000)}`)
       if (long.status !== 200) expectClientError(long)
-      expectStatus(await f.admin.get(`/api/channels/${ch}/messages?foo=bar&limit=5&limit=6`), 200)
+      expectStatus(await f.admin.get(`/api/channels/${ch}/messages?foo=bar&limit=5`), 200)
+      const twice = await f.admin.get(`/api/channels/${ch}/messages?limit=5&limit=6`)
+      if (twice.status !== 200) expectError(twice, 400, 'INVALID_LIMIT')
     })
 
     it.each(['zzz', "1' OR '1'='1", '%00', 'x'.repeat(300)])(
