@@ -241,7 +241,7 @@ export class StreamFollower {
 }
 
 /** The channel event stream of the SSE route. */
-export function subscribeChannel(
+export async function subscribeChannel(
   ctx: StoreContext,
   follower: StreamFollower,
   teamId: string,
