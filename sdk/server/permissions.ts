@@ -1,7 +1,6 @@
 // Permission checks (SPEC section 3): a key's map names channels or "*"; a channel's own entry wins
 // over "*" (as the seed, so {"*": "admin", "secrets": "read"} makes "secrets" read-only); admin
 // implies write implies read; an empty map grants nothing. Every denial is audited.
-import { createHash } from 'node:crypto'
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import { ApiError } from '../api/errors.js'
 import type { HandoffStore, Principal } from '../api/store.js'
@@ -21,11 +20,6 @@ export function hasPermission(permissions: Permissions, channel: string, level: 
   return granted !== null && (RANK[granted] ?? 0) >= RANK[level]
 }
 
-/** What the audit log shows for a key: a short hash of its id (never the secret). */
-export function keyHash(keyId: string): string {
-  return createHash('sha256').update(keyId).digest('hex').slice(0, 16)
-}
-
 // Denials already in the audit log, so a FORBIDDEN passing through several layers is recorded once.
 const audited = new WeakSet<ApiError>()
 
@@ -39,7 +33,9 @@ export async function recordDenial(
 ): Promise<void> {
   try {
     await store.recordAudit(principal.teamId, {
-      key_hash: keyHash(principal.keyId),
+      // As the seed: the audit log names a key by the id GET /api/keys lists (a hash, never the
+      // secret), so an admin can find which key was refused and fix or revoke it.
+      key_hash: principal.keyId,
       sender_name: principal.sender,
       action: `${request.method} ${pathOf(request.url)}`,
       channel,
