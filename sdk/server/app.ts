@@ -39,7 +39,8 @@ export function createApiPlugin(store: HandoffStore, options: ApiOptions = {}): 
     app.decorateRequest('principal', null)
     installBodyParser(app)
     const limiting = await installRateLimit(app, options)
-    installErrorHandling(app, limiting ? app.rateLimit() : undefined)
+    if (limiting) api.limit = app.rateLimit() as NonNullable<ApiContext['limit']>
+    installErrorHandling(app, api.limit)
     // Open streams would keep server.close() waiting forever: end them first, with a last event.
     app.addHook('preClose', async () => api.streams.endAll())
 

@@ -1,4 +1,5 @@
 // State shared by the routes of one API instance, and the request decoration they rely on.
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { HandoffStore, Principal } from '../api/store.js'
 import type { ApiOptions } from './options.js'
 import type { RouteDoc } from './route.js'
@@ -17,4 +18,6 @@ export interface ApiContext {
   /** every route, for GET /api and the OpenAPI document */
   routes: RouteDoc[]
   streams: StreamRegistry
+  /** the rate limiter as a hook (absent when limiting is off); see route.ts for why it is called early */
+  limit?: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
 }

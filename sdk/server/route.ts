@@ -1,6 +1,7 @@
 // One helper registers every route, so they all run the same steps in the seed's order:
-// authenticate (401) -> channel name (400) -> permission (403, audited) -> rate limit (429) ->
+// authenticate (401) -> rate limit (429) -> channel name (400) -> permission (403, audited) ->
 // body parse -> params/query/body validation (400) -> handler (one store call) -> reply.
+// (The seed limited after the permission check; limiting first also bounds audited denials.)
 // It also records each route for GET /api and the OpenAPI document.
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { z } from 'zod'
@@ -65,8 +66,18 @@ function cleanQuery(query: unknown): Record<string, unknown> {
 
 function accessHook(api: ApiContext, access: Access): onRequestHookHandler | undefined {
   if (access.kind === 'public') return undefined
-  return async (request) => {
-    const principal = await authenticate(api.store, request)
+  return async (request, reply) => {
+    let principal: Principal
+    try {
+      principal = await authenticate(api.store, request)
+    } catch (err) {
+      // count failed attempts per client IP, so keys cannot be guessed at full speed
+      await api.limit?.(request, reply)
+      throw err
+    }
+    // Counted before the permission check: denials are audited, and a key must not be able to
+    // flood the audit log faster than its rate limit.
+    await api.limit?.(request, reply)
     if (access.kind === 'team') {
       await requirePermission(api.store, request, principal, '*', access.level)
     } else if (access.kind === 'channel') {

@@ -78,3 +78,21 @@ it('limits signups per IP with SIGNUP_RATE_LIMITED', async () => {
   expect(limited).toMatchObject({ status: 429, json: { code: 'SIGNUP_RATE_LIMITED' } })
   expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
 })
+
+it('limits failed key attempts per IP and denied requests per key', async () => {
+  const api = await start({ rateLimit: { max: 2, timeWindow: 60_000 } })
+  expect((await call(api.app, { url: '/api/channels', key: 'relay_guess1' })).status).toBe(401)
+  expect((await call(api.app, { url: '/api/channels', key: 'relay_guess2' })).status).toBe(401)
+  expect(await call(api.app, { url: '/api/channels', key: 'relay_guess3' })).toMatchObject({
+    status: 429,
+    json: { code: 'RATE_LIMITED' },
+  })
+
+  const teamId = (await api.store.authenticate(api.key))!.teamId
+  const nobody = await api.store.createKey(teamId, 'nobody', {})
+  expect((await call(api.app, { url: '/api/keys', key: nobody.api_key })).status).toBe(403)
+  expect((await call(api.app, { url: '/api/keys', key: nobody.api_key })).status).toBe(403)
+  expect((await call(api.app, { url: '/api/keys', key: nobody.api_key })).status).toBe(429)
+  const audit = await api.store.readAudit(teamId, { after_id: null, limit: 100 })
+  expect(audit.entries.filter((e) => e.sender_name === 'nobody')).toHaveLength(2)
+})
