@@ -35,6 +35,10 @@ export function expectMessage(value: unknown): void {
   expectNullableString(value.thread_id, 'thread_id')
   expect(Number.isInteger(value.reply_count) && value.reply_count >= 0, 'reply_count').toBe(true)
   expectIso(value.created_at, 'created_at')
+  // optional additions (SPEC: new optional fields may follow) keep their types when present
+  for (const flag of ['deleted', 'encrypted']) {
+    if (Object.hasOwn(value, flag)) expect(value[flag], flag).toBeTypeOf('boolean')
+  }
 }
 
 export function expectMessagePage(value: unknown, channel: string): void {

@@ -20,8 +20,14 @@ export interface ConformanceTarget {
   /** true when the server serves POST /api/signup (the relay); the node makes its team itself */
   signup: boolean
   /**
+   * The per-key limit of concurrent streams the target starts its server with (at least 5: the
+   * suite opens up to 4 streams per key elsewhere). When given, the suite checks that one more is
+   * refused with 429 SSE_LIMIT_REACHED and Retry-After, and that closing one frees a slot.
+   */
+  streamsPerKey?: number
+  /**
    * Starts a fresh server. The suite sends a few hundred requests from one address and makes
-   * about 60 keys, 150 channels and 3 teams (signup), and opens up to 4 streams per key at once:
+   * about 80 keys, 300 channels and 4 teams (signup), and opens up to 4 streams per key at once:
    * the target must start the server with rate limits and quotas above that
    * (for the relay e.g. RATE_LIMIT_MAX=100000 and generous key/channel/signup quotas).
    */

@@ -36,6 +36,7 @@ export function ackCases(f: Fixture): void {
       for (const ack of acks) expectAck(ack)
       const bySender = Object.fromEntries(acks.map((a: any) => [a.sender, a.last_read_id]))
       expect(bySender).toEqual({ [alice.sender]: m2.id, [bob.sender]: m1.id })
+      expect(acks.map((a: any) => a.sender)).toEqual([alice.sender, bob.sender].sort())
     })
 
     it('an ack never moves backwards', async () => {

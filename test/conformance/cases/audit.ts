@@ -22,8 +22,37 @@ export function auditCases(f: Fixture): void {
       )
       const entries = await entriesOf(reader.sender)
       expect(entries).toHaveLength(1)
-      expect(entries[0]).toMatchObject({ key_hash: reader.id, channel: ch, result: 'denied' })
+      expect(entries[0]).toMatchObject({ channel: ch, result: 'denied' })
       expect(entries[0].action).toContain('POST')
+    })
+
+    it("an entry's key_hash is the key's id, so it works in PUT /api/keys/{key_hash}/permissions", async () => {
+      // the seed's workflow (MCP read_audit_log, then set_key_permissions with that key_hash)
+      const ch = f.channel('au-fix')
+      const reader = await f.key('au-fix', { [ch]: 'read' })
+      expectError(
+        await reader.client.post(`/api/channels/${ch}/messages`, { content: 'x' }),
+        403,
+        'FORBIDDEN',
+      )
+      const [entry] = await entriesOf(reader.sender)
+      expect(entry.key_hash).toBe(reader.id)
+      const res = await f.admin.put(`/api/keys/${seg(entry.key_hash)}/permissions`, {
+        permissions: { [ch]: 'write' },
+      })
+      expectStatus(res, 200)
+      expectStatus(await reader.client.post(`/api/channels/${ch}/messages`, { content: 'x' }), 201)
+    })
+
+    it('?result=denied keeps only denials (the seed filter)', async () => {
+      const reader = await f.key('au-filter', {})
+      expectError(await reader.client.get(`/api/channels/${f.channel('au-f')}/messages`), 403, 'FORBIDDEN')
+      const page = expectStatus(await f.admin.get('/api/audit?result=denied&limit=100'), 200)
+      expectAuditPage(page)
+      expect(page.entries.length).toBeGreaterThan(0)
+      for (const entry of page.entries) expect(entry.result).toBe('denied')
+      const none = expectStatus(await f.admin.get('/api/audit?result=no-such-result'), 200)
+      expect(none.entries).toEqual([])
     })
 
     it('the audit log never contains a key secret', async () => {

@@ -14,6 +14,10 @@ export function keyCases(f: Fixture): void {
       expect(body.api_key.length).toBeGreaterThanOrEqual(16)
       expect(body.sender).toBe(sender)
       expectStatus(await f.anon.as(body.api_key).get('/api/channels'), 200)
+      if (body.key_id !== undefined) {
+        const keys = expectStatus(await f.admin.get('/api/keys'), 200)
+        expect(keys.find((k: any) => k.key === body.key_id)?.sender).toBe(sender)
+      }
     })
 
     it('a key made without permissions gets {"*": "admin"}', async () => {

@@ -172,6 +172,27 @@ export function streamCases(f: Fixture): void {
       expect(messageIds(stream)).not.toContain(after.id)
     })
 
+    const limit = f.target.streamsPerKey ?? 0
+    it.runIf(limit > 0)(
+      'one stream over the per-key limit is 429 SSE_LIMIT_REACHED with Retry-After; closing one frees a slot',
+      async () => {
+        const ch = f.channel('st-limit')
+        const key = await f.key('st-limit')
+        const streams: SseStream[] = []
+        for (let i = 0; i < limit; i++) {
+          const stream = await openStream(f.streamUrl(ch, { token: key.secret }))
+          expect(stream.status).toBe(200)
+          streams.push(stream)
+        }
+        const refused = await openStream(f.streamUrl(ch, { token: key.secret }))
+        expect([refused.status, refused.body?.code]).toEqual([429, 'SSE_LIMIT_REACHED'])
+        expect(refused.headers.get('retry-after')).toMatch(/^\d+$/)
+        streams[0]!.close()
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        expect((await openStream(f.streamUrl(ch, { token: key.secret }))).status).toBe(200)
+      },
+    )
+
     it('sends a heartbeat comment at least every 15 s', { timeout: 25_000 }, async () => {
       const stream = await open(f.channel('st-beat'))
       await stream.waitForComment(stream.openedAt + 1000, 17_000)

@@ -67,6 +67,8 @@ export function threadCases(f: Fixture): void {
       const rest = await thread(ch, parent.id, `?limit=2&after_id=${seg(first.next_after_id)}`)
       expect(rest.replies.map((m: Message) => m.content)).toEqual(['r3'])
       expect(rest.has_more).toBe(false)
+      const fromStart = await thread(ch, parent.id, '?after_id=0')
+      expect(fromStart.replies.map((m: Message) => m.content)).toEqual(['r1', 'r2', 'r3'])
     })
 
     it('a thread of a message that does not exist in the channel is 404 MESSAGE_NOT_FOUND', async () => {
