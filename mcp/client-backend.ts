@@ -8,6 +8,8 @@ export interface ClientBackendOptions {
   kind: 'relay' | 'node'
   apiUrl: string
   apiKey: string
+  /** seal message text and status values before they leave the process (relay only) */
+  encryptionKey?: string | undefined
   /** called on close, after the client's streams are closed (an embedded node's shutdown) */
   onClose?: () => Promise<void>
 }
@@ -40,7 +42,12 @@ export class ClientBackend implements HandoffBackend {
     this.apiUrl = options.apiUrl.replace(/\/+$/, '')
     this.apiKey = options.apiKey
     this.onClose = options.onClose
-    this.client = new Handoff({ apiUrl: this.apiUrl, apiKey: options.apiKey, signal: this.controller.signal })
+    this.client = new Handoff({
+      apiUrl: this.apiUrl,
+      apiKey: options.apiKey,
+      signal: this.controller.signal,
+      ...(options.encryptionKey ? { encryptionKey: options.encryptionKey } : {}),
+    })
   }
 
   /** A GET the client has no method for (whoami, the node's own routes), with the same errors. */

@@ -1,11 +1,20 @@
 // Where `handoff mcp` sends its requests, decided from the environment only (SPEC section 2):
 // a relay when RELAY_API_URL + RELAY_API_KEY are set (the seed's names; HANDOFF_URL/HANDOFF_KEY
-// are aliases), otherwise the local node of the data dir HANDOFF_DATA (default ~/.handoff).
+// are aliases; HANDOFF_ENCRYPTION_KEY adds end-to-end encryption), otherwise the local node of
+// the data dir HANDOFF_DATA (default ~/.handoff), which encrypts by itself.
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { UsageError } from '../sdk/cli-errors.js'
 
-export type McpTarget = { kind: 'relay'; apiUrl: string; apiKey: string } | { kind: 'node'; dataDir: string }
+export type McpTarget =
+  | {
+      kind: 'relay'
+      apiUrl: string
+      apiKey: string
+      /** team secret for end-to-end encryption over an HTTP-only relay (the SDK's encryptionKey) */
+      encryptionKey?: string
+    }
+  | { kind: 'node'; dataDir: string }
 
 type Env = Record<string, string | undefined>
 
@@ -30,7 +39,13 @@ export function resolveTarget(env: Env = process.env): McpTarget {
     if (!/^https?:\/\//i.test(apiUrl)) {
       throw new UsageError(`RELAY_API_URL must be an http(s) URL, got "${apiUrl}"`)
     }
-    return { kind: 'relay', apiUrl: apiUrl.replace(/\/+$/, ''), apiKey }
+    const encryptionKey = pick(env, 'HANDOFF_ENCRYPTION_KEY')
+    return {
+      kind: 'relay',
+      apiUrl: apiUrl.replace(/\/+$/, ''),
+      apiKey,
+      ...(encryptionKey ? { encryptionKey } : {}),
+    }
   }
   // Half a relay configuration is almost always a typo; falling back to the node would hide it.
   if (apiUrl && !apiKey)

@@ -58,8 +58,10 @@ export async function connect(
   target: McpTarget,
   startEmbedded: EmbeddedNodeStarter,
 ): Promise<HandoffBackend> {
-  if (target.kind === 'relay')
-    return new ClientBackend({ kind: 'relay', apiUrl: target.apiUrl, apiKey: target.apiKey })
+  if (target.kind === 'relay') {
+    const { apiUrl, apiKey, encryptionKey } = target
+    return new ClientBackend({ kind: 'relay', apiUrl, apiKey, encryptionKey })
+  }
   const running = await readNodeEndpoint(target.dataDir)
   if (running && (await isServing(running.apiUrl))) {
     return new ClientBackend({ kind: 'node', apiUrl: running.apiUrl, apiKey: running.apiKey })

@@ -21,11 +21,14 @@ export function shortTime(iso: string | null | undefined): string {
   return m ? `${m[1]} ${m[2]}Z` : iso
 }
 
-export function formatMessage(m: Message): string {
+/** A message as the SDK client hands it back: decrypt_error is set when its content did not open. */
+type ReadMessage = Message & { decrypt_error?: string }
+
+export function formatMessage(m: ReadMessage): string {
   const to = m.mention ? ` -> @${m.mention}` : ''
   const inThread = m.thread_id ? ` (reply to ${m.thread_id})` : ''
   const replies = m.reply_count > 0 ? ` [${m.reply_count} ${m.reply_count === 1 ? 'reply' : 'replies'}]` : ''
-  const flag = m.encrypted ? ' [encrypted: cannot be read with this key]' : ''
+  const flag = m.decrypt_error ? ` [encrypted, could not be opened: ${m.decrypt_error}]` : ''
   return `[${m.id}] ${shortTime(m.created_at)} ${m.sender}${to}${inThread}${replies}${flag}: ${m.content}`
 }
 

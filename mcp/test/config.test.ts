@@ -15,6 +15,12 @@ describe('resolveTarget', () => {
     })
   })
 
+  it('passes HANDOFF_ENCRYPTION_KEY to a relay target', () => {
+    expect(
+      resolveTarget({ RELAY_API_URL: 'http://r', RELAY_API_KEY: 'k', HANDOFF_ENCRYPTION_KEY: 'team-secret' }),
+    ).toMatchObject({ kind: 'relay', encryptionKey: 'team-secret' })
+  })
+
   it('accepts HANDOFF_URL / HANDOFF_KEY as aliases', () => {
     expect(resolveTarget({ HANDOFF_URL: 'http://127.0.0.1:3000', HANDOFF_KEY: 'k2' })).toMatchObject({
       kind: 'relay',

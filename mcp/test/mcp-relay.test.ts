@@ -287,3 +287,61 @@ describe('handoff mcp with a refused key', () => {
     }
   })
 })
+
+describe('handoff mcp with end-to-end encryption over a relay (HANDOFF_ENCRYPTION_KEY)', () => {
+  it('posts ciphertext, reads plaintext with the team secret, and flags what a wrong secret cannot open', async () => {
+    const adminKey = await signup(relay.url, `mcp-e2ee-${run}`, 'erin')
+    const secret = `team-secret-${run}`
+    const erin = await startAgent({
+      RELAY_API_URL: relay.url,
+      RELAY_API_KEY: adminKey,
+      HANDOFF_ENCRYPTION_KEY: secret,
+    })
+    const agents = [erin]
+    try {
+      const ch = `e2ee-${run}`
+      await erin.ok('create_channel', { name: ch })
+      const frank = await erin.ok('create_key', { sender_name: 'frank', permissions: { '*': 'write' } })
+      const frankKey = frank.structuredContent.api_key
+      const withSecret = await startAgent({
+        RELAY_API_URL: relay.url,
+        RELAY_API_KEY: frankKey,
+        HANDOFF_ENCRYPTION_KEY: secret,
+      })
+      const wrong = await startAgent({
+        RELAY_API_URL: relay.url,
+        RELAY_API_KEY: frankKey,
+        HANDOFF_ENCRYPTION_KEY: 'wrong',
+      })
+      agents.push(withSecret, wrong)
+
+      await withSecret.ok('wait_for_messages', { channels: [ch], timeout_seconds: 0 })
+      const posted = await erin.ok('post_message', {
+        channel: ch,
+        content: 'the launch code is 1234',
+        mention: 'frank',
+      })
+      expect(posted.structuredContent.content).toBe('the launch code is 1234')
+
+      // what the relay holds and serves is ciphertext
+      const raw = await fetch(`${relay.url}/api/channels/${ch}/messages`, {
+        headers: { authorization: `Bearer ${frankKey}` },
+      })
+      const stored = JSON.stringify(await raw.json())
+      expect(stored).not.toContain('launch code')
+
+      const woke = await withSecret.ok('wait_for_messages', {
+        channels: [ch],
+        mentions_only: true,
+        timeout_seconds: 5,
+      })
+      expect(woke.structuredContent.messages.map((m: any) => m.content)).toEqual(['the launch code is 1234'])
+      const read = await wrong.ok('read_messages', { channel: ch })
+      expect(textOf(read)).not.toContain('launch code')
+      expect(textOf(read)).toContain('could not be opened')
+      expect(read.structuredContent.messages[0].decrypt_error).toBeTruthy()
+    } finally {
+      await Promise.allSettled(agents.map((a) => a.close()))
+    }
+  })
+})
