@@ -1,13 +1,7 @@
 // The SDK client against real servers: every method of handoff-sdk v1.3.2 with its exact result
 // shapes, the additions (signup, unread, deleteStatus, keys, audit, iterators), and typed errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  AuthenticationError,
-  Handoff,
-  HandoffError,
-  NotFoundError,
-  PermissionDeniedError,
-} from '../index.js'
+import { AuthenticationError, Handoff, HandoffError, NotFoundError, PermissionDeniedError } from '../index.js'
 import { type SdkServer, targets } from './support/targets.js'
 
 for (const target of targets) {
@@ -53,7 +47,9 @@ for (const target of targets) {
       expect(page.channel).toBe('sdk-msgs')
       expect(page.messages.map((m) => m.content)).toContain('hello')
       expect((await admin.read('sdk-msgs', { mention: 'bob' })).messages.map((m) => m.id)).toEqual([first.id])
-      expect((await admin.read('sdk-msgs', { thread_id: first.id })).messages.map((m) => m.id)).toEqual([reply.id])
+      expect((await admin.read('sdk-msgs', { thread_id: first.id })).messages.map((m) => m.id)).toEqual([
+        reply.id,
+      ])
 
       const thread = await admin.thread('sdk-msgs', first.id)
       expect(thread.parent).toMatchObject({ id: first.id, reply_count: 1 })
@@ -96,7 +92,9 @@ for (const target of targets) {
       expect(st).toMatchObject({ channel: 'sdk-status', key: 'build', value: 'green', updated_by: 'admin' })
       await admin.setStatus('sdk-status', 'build', 'red')
       await admin.setStatus('sdk-status', 'deploy', 'done')
-      expect((await admin.getStatus({ channel: 'sdk-status', key: 'build' })).map((s) => s.value)).toEqual(['red'])
+      expect((await admin.getStatus({ channel: 'sdk-status', key: 'build' })).map((s) => s.value)).toEqual([
+        'red',
+      ])
       const all = await admin.getStatus()
       expect(all.filter((s) => s.channel === 'sdk-status').length).toBe(2)
 
@@ -109,7 +107,8 @@ for (const target of targets) {
       expect(page.changes.map((c) => c.value)).toEqual(['green', 'red'])
       expect(page.has_more).toBe(true)
       const values: string[] = []
-      for await (const c of admin.statusChanges('sdk-status', { limit: 1 })) values.push(`${c.key}=${c.value}`)
+      for await (const c of admin.statusChanges('sdk-status', { limit: 1 }))
+        values.push(`${c.key}=${c.value}`)
       expect(values).toEqual(['build=green', 'build=red', 'deploy=done', 'deploy='])
     })
 

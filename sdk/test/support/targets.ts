@@ -1,5 +1,6 @@
 // The servers the SDK tests run against, behind one interface (like test/conformance/target.ts),
 // so the same test file holds the client to the same behaviour on the relay and on the node.
+import type { FastifyInstance } from 'fastify'
 import { inject } from 'vitest'
 import { buildRelay } from '../../../relay/app.js'
 
@@ -20,8 +21,22 @@ export interface SdkTarget {
   name: string
   /** serves POST /api/signup (the relay) */
   signup: boolean
-  /** enforces RATE_LIMIT_MAX per key (rateLimitMax: start a server with that limit) */
+  /** starts a fresh server with one team; rate limits off unless asked for */
   start(options?: { rateLimitMax?: number; rateLimitWindowMs?: number }): Promise<SdkServer>
+}
+
+/**
+ * Close a Fastify app, then drop any connection still open after a grace period: a fetch
+ * aborted while its socket was connecting leaves a socket that never sends a request, and
+ * the HTTP server would wait for it until its headers timeout.
+ */
+async function closeApp(app: FastifyInstance): Promise<void> {
+  const force = setTimeout(() => app.server.closeAllConnections(), 1_000)
+  try {
+    await app.close()
+  } finally {
+    clearTimeout(force)
+  }
 }
 
 async function signup(url: string, teamName: string): Promise<{ api_key: string; team: { id: string } }> {
@@ -89,11 +104,11 @@ export const relayTarget: SdkTarget = {
       adminKey: team.api_key,
       teamId: team.team.id,
       async restart() {
-        await app.close()
+        await closeApp(app)
         app = await build(address.port)
       },
       storedText: () => dumpTeam(redisUrl, team.team.id),
-      stop: () => app.close(),
+      stop: () => closeApp(app),
     }
   },
 }
