@@ -48,9 +48,13 @@ export function toApiError(err: unknown, request?: FastifyRequest): ApiError | n
   return null
 }
 
+// SPEC: every 429 carries Retry-After. A quota (KEY_LIMIT_REACHED, ...) has no natural wait; a
+// minute keeps a retrying client from hammering the server while someone frees a slot.
+const DEFAULT_RETRY_AFTER_S = 60
+
 export function sendApiError(reply: FastifyReply, err: ApiError): FastifyReply {
-  if (err.retryAfter !== undefined)
-    reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfter))))
+  const retryAfter = err.retryAfter ?? (err.status === 429 ? DEFAULT_RETRY_AFTER_S : undefined)
+  if (retryAfter !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))))
   return reply.code(err.status).type('application/json; charset=utf-8').send(err.toJSON())
 }
 

@@ -512,3 +512,19 @@ describe('team settings', () => {
     expect((await eve.post('/api/channels/x/messages', { content: 'e2ee:AAAA' })).status).toBe(201)
   })
 })
+
+describe('quotas', () => {
+  it('answers KEY_LIMIT_REACHED with 429 and Retry-After', async () => {
+    const team = await call(api.app, {
+      method: 'POST',
+      url: '/api/signup',
+      body: { team_name: unique('t'), sender_name: 'q' },
+    })
+    const q = as(team.json.api_key)
+    let res = await q.post('/api/keys', { sender_name: 'k' })
+    for (let i = 0; i < 30 && res.status === 201; i++)
+      res = await q.post('/api/keys', { sender_name: `k${i}` })
+    expect(res).toMatchObject({ status: 429, json: { code: 'KEY_LIMIT_REACHED' } })
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0)
+  })
+})
