@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Fixture } from '../fixture.js'
 import { expectError, expectStatus, seg } from '../http.js'
-import { expectChannel } from '../shapes.js'
+import { expectChannel, expectIso } from '../shapes.js'
 
 const BAD_NAMES = [
   'General',
@@ -76,6 +76,17 @@ export function channelCases(f: Fixture): void {
       expect(names).toEqual([...names].sort())
       expect(list.find((c: any) => c.name === b).description).toBe('bee')
       expect(names).toContain(a)
+    })
+
+    it('message_count, when a server lists it, counts the messages of the channel', async () => {
+      const name = f.channel('c-count')
+      const message = await f.post(f.admin, name, 'one')
+      await f.post(f.admin, name, 'two')
+      expectStatus(await f.admin.delete(`/api/channels/${name}/messages/${seg(message.id)}`), 204)
+      const list = expectStatus(await f.admin.get('/api/channels'), 200)
+      const channel = list.find((c: any) => c.name === name)
+      if (Object.hasOwn(channel, 'message_count')) expect(channel.message_count).toBe(1)
+      if (Object.hasOwn(channel, 'last_activity')) expectIso(channel.last_activity)
     })
 
     it('posting to a channel that does not exist creates it, as in the seed', async () => {

@@ -161,6 +161,11 @@ export function messageCases(f: Fixture): void {
       },
     )
 
+    it('empty after_id, limit and filter values count as absent, as the seed (curl "...?after_id=$CURSOR")', async () => {
+      const page = await read('?after_id=&limit=&mention=&sender=&thread_id=')
+      expect(contents(page)).toEqual(posted.slice(5).map((m) => m.content))
+    })
+
     it('the next_after_id of an empty channel is a cursor that later yields the first message', async () => {
       const empty = f.channel('m-cursor')
       const page = expectStatus(await f.admin.get(`/api/channels/${empty}/messages`), 200)

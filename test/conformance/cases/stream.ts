@@ -218,6 +218,42 @@ export function streamCases(f: Fixture): void {
       expect(messageIds(second)).toEqual([m3.id, m4.id, m5.id])
     })
 
+    it('resuming while messages are being posted loses none and repeats none', async () => {
+      const ch = f.channel('sr-race')
+      const first = await open(ch)
+      const m0 = await f.post(f.admin, ch, 'm0')
+      const lastSeen = await eventIdOf(first, m0.id)
+      first.close()
+      // post in the background while the resumed stream connects and catches up
+      const posting = (async () => {
+        const ids: string[] = []
+        for (let i = 1; i <= 30; i++) ids.push((await f.post(f.admin, ch, `m${i}`)).id)
+        return ids
+      })()
+      const second = await open(ch, {}, { 'last-event-id': lastSeen })
+      const ids = await posting
+      await eventIdOf(second, ids[29]!)
+      await settle()
+      expect(messageIds(second)).toEqual(ids)
+    })
+
+    it('a fresh stream opened while messages are being posted gets an unbroken, duplicate-free tail', async () => {
+      const ch = f.channel('st-race')
+      const posting = (async () => {
+        const ids: string[] = []
+        for (let i = 0; i < 30; i++) ids.push((await f.post(f.admin, ch, `m${i}`)).id)
+        return ids
+      })()
+      const stream = await open(ch)
+      const ids = await posting
+      const last = await f.post(f.admin, ch, 'last')
+      await eventIdOf(stream, last.id)
+      await settle()
+      const got = messageIds(stream)
+      const all = [...ids, last.id]
+      expect(got).toEqual(all.slice(all.length - got.length))
+    })
+
     it('?last_event_id= resumes like the header', async () => {
       const ch = f.channel('sr-query')
       const first = await open(ch)

@@ -129,6 +129,26 @@ export function threadCases(f: Fixture): void {
       expect(await channelMessage(ch, message.id)).toBeUndefined()
     })
 
+    it('a deleted message is gone from filtered reads and from unread too', async () => {
+      const ch = f.channel('d-views')
+      const reader = await f.key('d-views')
+      const message = await f.post(f.admin, ch, 'doomed', { mention: 'bob' })
+      expectStatus(await f.admin.delete(`/api/channels/${ch}/messages/${seg(message.id)}`), 204)
+      const byMention = expectStatus(await f.admin.get(`/api/channels/${ch}/messages?mention=bob`), 200)
+      expect(byMention.messages).toEqual([])
+      const unread = expectStatus(await reader.client.get(`/api/channels/${ch}/unread`), 200)
+      expect(unread.messages).toEqual([])
+    })
+
+    it('a cursor whose message was deleted still pages on', async () => {
+      const ch = f.channel('d-cursor')
+      const m1 = await f.post(f.admin, ch, 'm1')
+      const m2 = await f.post(f.admin, ch, 'm2')
+      expectStatus(await f.admin.delete(`/api/channels/${ch}/messages/${seg(m1.id)}`), 204)
+      const page = expectStatus(await f.admin.get(`/api/channels/${ch}/messages?after_id=${seg(m1.id)}`), 200)
+      expect(page.messages.map((m: Message) => m.id)).toEqual([m2.id])
+    })
+
     it('deleting a reply removes it from the thread and lowers reply_count', async () => {
       const ch = f.channel('d-reply')
       const parent = await f.post(f.admin, ch, 'parent')
