@@ -1,0 +1,117 @@
+// Retries and cancellation: 429 waits for Retry-After (a POST too: the server refused it before
+// doing anything), 5xx and network failures are retried for idempotent calls only, and an
+// AbortSignal stops a call even while it waits to retry.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../test/support/redis-server.js'
+import { ConnectionError, type FetchLike, Handoff, HandoffError, RateLimitError } from '../index.js'
+import { type SdkServer, targets } from './support/targets.js'
+
+/** The real fetch, counting calls, optionally answering the first `failures` with a 503 (a proxy). */
+function countingFetch(failures = 0): FetchLike & { calls: string[] } {
+  const calls: string[] = []
+  const fn = async (input: string, init?: RequestInit) => {
+    calls.push(init?.method ?? 'GET')
+    if (calls.length <= failures) {
+      return new Response(JSON.stringify({ error: 'upstream unavailable', code: 'UNAVAILABLE' }), {
+        status: 503,
+      })
+    }
+    return fetch(input, init)
+  }
+  return Object.assign(fn, { calls })
+}
+
+describe('SDK retries without a server', () => {
+  it('retries an idempotent call on a refused connection, then throws ConnectionError', async () => {
+    const port = await freePort()
+    const counted = countingFetch()
+    const client = new Handoff({
+      apiUrl: `http://127.0.0.1:${port}`,
+      apiKey: 'k',
+      fetch: counted,
+      retry: { maxRetries: 2, minDelayMs: 10 },
+    })
+    const err = await client.listChannels().catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ConnectionError)
+    expect(err).toMatchObject({ status: 0, code: 'CONNECTION_ERROR' })
+    expect(counted.calls).toEqual(['GET', 'GET', 'GET'])
+
+    counted.calls.length = 0
+    await expect(client.post('ch', 'x')).rejects.toBeInstanceOf(ConnectionError)
+    expect(counted.calls).toEqual(['POST']) // a POST may have been applied: never sent twice
+  })
+})
+
+for (const target of targets) {
+  describe(`SDK retries on the ${target.name}`, () => {
+    let server: SdkServer
+
+    beforeAll(async () => {
+      server = await target.start({ rateLimitMax: 3, rateLimitWindowMs: 1000 })
+    })
+    afterAll(async () => {
+      await server?.stop()
+    })
+
+    it('retries a GET on a 5xx but never a POST', async () => {
+      const flaky = countingFetch(2)
+      const client = new Handoff({
+        apiUrl: server.url,
+        apiKey: server.adminKey,
+        fetch: flaky,
+        retry: { minDelayMs: 10 },
+      })
+      expect(Array.isArray(await client.listChannels())).toBe(true)
+      expect(flaky.calls).toEqual(['GET', 'GET', 'GET'])
+
+      const flakyPost = countingFetch(1)
+      const poster = new Handoff({ apiUrl: server.url, apiKey: server.adminKey, fetch: flakyPost })
+      const err = await poster.createChannel('never-twice').catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(HandoffError)
+      expect(err).toMatchObject({ status: 503, code: 'UNAVAILABLE' })
+      expect(flakyPost.calls).toEqual(['POST'])
+    })
+
+    it('waits out a 429 as Retry-After says, for reads and writes alike, without duplicates', async () => {
+      const client = new Handoff({ apiUrl: server.url, apiKey: server.adminKey, retry: { maxRetries: 3 } })
+      await new Promise((r) => setTimeout(r, 1100)) // a fresh rate-limit window
+      const started = Date.now()
+      await client.createChannel('limited')
+      for (let i = 0; i < 5; i++) await client.post('limited', `m${i}`)
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900) // at least one window was waited out
+      await new Promise((r) => setTimeout(r, 1100))
+      const page = await client.read('limited', { after_id: '0' })
+      expect(page.messages.map((m) => m.content)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4'])
+    })
+
+    it('surfaces RateLimitError with retryAfter when retries are off', async () => {
+      const client = new Handoff({ apiUrl: server.url, apiKey: server.adminKey, retry: false })
+      await new Promise((r) => setTimeout(r, 1100))
+      const results = await Promise.allSettled([1, 2, 3, 4, 5].map(() => client.listChannels()))
+      const limited = results.find((r) => r.status === 'rejected')
+      expect(limited).toBeDefined()
+      const err = (limited as PromiseRejectedResult).reason
+      expect(err).toBeInstanceOf(RateLimitError)
+      expect(err).toMatchObject({ status: 429, code: 'RATE_LIMITED' })
+      expect((err as RateLimitError).retryAfter).toBeGreaterThan(0)
+    })
+
+    it('aborts a call with its signal even while it waits to retry, and a client-wide signal too', async () => {
+      const client = new Handoff({ apiUrl: server.url, apiKey: server.adminKey, retry: { maxRetries: 5 } })
+      await new Promise((r) => setTimeout(r, 1100))
+      await Promise.allSettled([1, 2, 3].map(() => client.listChannels())) // use up the window
+      const controller = new AbortController()
+      const call = client.listChannels({ signal: controller.signal })
+      setTimeout(() => controller.abort(), 50)
+      const started = Date.now()
+      const err = await call.catch((e: unknown) => e)
+      expect((err as Error).name).toBe('AbortError')
+      expect(Date.now() - started).toBeLessThan(500)
+
+      const stopAll = new AbortController()
+      const scoped = new Handoff({ apiUrl: server.url, apiKey: server.adminKey, signal: stopAll.signal })
+      stopAll.abort()
+      await expect(scoped.listChannels()).rejects.toMatchObject({ name: 'AbortError' })
+    })
+  })
+}
