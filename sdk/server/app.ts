@@ -42,7 +42,15 @@ export function createApiPlugin(store: HandoffStore, options: ApiOptions = {}): 
     if (limiting) api.limit = app.rateLimit() as NonNullable<ApiContext['limit']>
     installErrorHandling(app, api.limit)
     // Open streams would keep server.close() waiting forever: end them first, with a last event.
-    app.addHook('preClose', async () => api.streams.endAll())
+    // Requests arriving meanwhile get our 503 format (Fastify's own lacks `code`).
+    let closing = false
+    app.addHook('onRequest', async () => {
+      if (closing) throw new ApiError('UNAVAILABLE', 'Server is shutting down', { retryAfter: 1 })
+    })
+    app.addHook('preClose', async () => {
+      closing = true
+      api.streams.endAll()
+    })
 
     healthRoutes(app, api, signupRateLimit(options))
     keyRoutes(app, api)
@@ -102,6 +110,8 @@ export function apiServerOptions(options: ApiServerOptions = {}): FastifyServerO
     trustProxy: options.trustProxy ?? [...DEFAULTS.trustProxy],
     // status keys (256 bytes, percent-encoded) travel in the path
     routerOptions: { maxParamLength: 2048 },
+    // answered by the API's own onRequest hook while closing, in the API's error format
+    return503OnClosing: false,
     frameworkErrors: (err, request, reply) => {
       request.log.info({ url: redactUrl(pathOf(request.url)) }, 'malformed request')
       sendApiError(reply, toApiError(err) ?? new ApiError('BAD_REQUEST', 'Bad request'))

@@ -39,6 +39,8 @@ export interface RouteDef<P extends Schema, Q extends Schema, B extends Schema> 
   status?: number
   /** per-route @fastify/rate-limit config, or false to exempt (probes) */
   rateLimit?: false | Record<string, unknown>
+  /** false: no automatic HEAD route (the stream: a HEAD must not open a subscription) */
+  head?: boolean
 }
 
 export interface RouteCtx<P extends Schema, Q extends Schema, B extends Schema> {
@@ -110,6 +112,7 @@ export function route<
     url: def.url,
     ...(onRequest ? { onRequest } : {}),
     ...(def.rateLimit !== undefined ? { config: { rateLimit: def.rateLimit } } : {}),
+    exposeHeadRoute: def.head ?? true,
     handler: async (request, reply) => {
       const params = (def.params ? parsePart(def.params, request.params, 'params') : undefined) as Out<P>
       const query = (

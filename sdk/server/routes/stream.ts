@@ -27,6 +27,7 @@ export function streamRoutes(app: FastifyInstance, api: ApiContext, writerOption
       access: { kind: 'channel', level: 'read' },
       params: channelParams,
       query: streamQuery,
+      head: false,
     },
     async ({ principal, params, query, request, reply }) => {
       const header = request.headers['last-event-id']

@@ -115,6 +115,9 @@ describe('stream', () => {
     expect(badHeader.status).toBe(400)
     const noKey = await open(`${base}/api/channels/${ch}/stream`)
     expect(noKey.status).toBe(401)
+    // a HEAD must not open a subscription
+    const head = await a.app.inject({ method: 'HEAD', url: `/api/channels/${ch}/stream?token=${a.key}` })
+    expect(head.statusCode).toBe(404)
 
     await open(`${base}/api/channels/${ch}/stream?token=${a.key}`)
     const second = await open(`${base}/api/channels/${ch}/stream?token=${a.key}`)
