@@ -39,11 +39,6 @@ export interface Invite {
   expires_at: string | null
 }
 
-/** A live feed of one channel's new messages; `close` ends it. */
-export interface MessageWatch {
-  close(): Promise<void>
-}
-
 export interface HandoffBackend {
   /** 'relay' or 'node': what this server is connected to */
   readonly kind: 'relay' | 'node'
@@ -76,14 +71,17 @@ export interface HandoffBackend {
   audit(options: PageOptions & { result?: string | undefined }): Promise<AuditPage>
 
   /**
-   * Deliver every message posted to `channel` from now on to `onMessage`. Resolves once the
-   * stream is connected, so a read made after it resolves plus the watch together miss nothing.
+   * Deliver every message posted to `channel` from now on to `onMessage`, until `signal` aborts.
+   * Resolves once the stream is connected, so a read made after that plus the watch together
+   * miss nothing; rejects if it cannot connect (unknown key, no access). `onError` reports an
+   * end that reconnecting cannot fix.
    */
   watch(
     channel: string,
     onMessage: (message: Message) => void,
     onError: (err: Error) => void,
-  ): Promise<MessageWatch>
+    signal: AbortSignal,
+  ): Promise<void>
 
   /** Node only: a one-time invite code for a new member. */
   invite?(name: string, role: 'member' | 'admin' | 'reader'): Promise<Invite>

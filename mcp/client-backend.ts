@@ -2,7 +2,7 @@
 import type { Message, Permissions } from '../sdk/api/types.js'
 import { errorFromResponse } from '../sdk/client/errors.js'
 import { Handoff, HandoffError } from '../sdk/client/index.js'
-import type { HandoffBackend, Identity, MessageWatch, PageOptions, ReadOptions } from './backend.js'
+import type { HandoffBackend, Identity, PageOptions, ReadOptions } from './backend.js'
 
 export interface ClientBackendOptions {
   kind: 'relay' | 'node'
@@ -145,34 +145,22 @@ export class ClientBackend implements HandoffBackend {
     channel: string,
     onMessage: (m: Message) => void,
     onError: (err: Error) => void,
-  ): Promise<MessageWatch> {
-    const sub = this.client.subscribe(channel, { reconnect: { maxDelayMs: 5_000 } })
-    let closing = false
+    signal: AbortSignal,
+  ): Promise<void> {
+    const sub = this.client.subscribe(channel, { reconnect: { maxDelayMs: 5_000 }, signal })
     let lastError: Error | undefined
     sub.on('message', onMessage)
-    // Transient drops reconnect inside the subscription (with Last-Event-ID); only an end we did
-    // not ask for (revoked key, deleted channel) is a failure the waiting tool must report.
-    sub.on('close', () => {
-      if (!closing)
-        onError(lastError ?? new HandoffError(`the stream of #${channel} closed`, 0, 'STREAM_CLOSED'))
-    })
     sub.on('error', (err) => {
       lastError = err
     })
+    // Transient drops reconnect inside the subscription (with Last-Event-ID); only an end the
+    // caller did not ask for (revoked key, deleted channel) is a failure to report.
+    sub.on('close', () => {
+      if (!signal.aborted)
+        onError(lastError ?? new HandoffError(`the stream of #${channel} closed`, 0, 'STREAM_CLOSED'))
+    })
     void sub.connect()
-    try {
-      await sub.ready()
-    } catch (err) {
-      closing = true
-      sub.close()
-      throw err
-    }
-    return {
-      close: async () => {
-        closing = true
-        sub.close()
-      },
-    }
+    await sub.ready()
   }
 
   async close(): Promise<void> {

@@ -237,6 +237,27 @@ describe('handoff mcp against a relay', () => {
     expect(next.structuredContent.messages.map((m: any) => m.id)).toEqual([between.structuredContent.id])
   })
 
+  it('a key revoked during wait_for_messages ends the wait with a clear error', async () => {
+    const carolKey = await alice.ok('create_key', { sender_name: 'carol', permissions: { '*': 'write' } })
+    const carol = await startAgent({
+      RELAY_API_URL: relay.url,
+      RELAY_API_KEY: carolKey.structuredContent.api_key,
+    })
+    try {
+      await carol.ok('wait_for_messages', { channels: [channel], timeout_seconds: 0 })
+      const started = Date.now()
+      const waiting = carol.call('wait_for_messages', { channels: [channel], timeout_seconds: 20 })
+      await new Promise((r) => setTimeout(r, 700))
+      await alice.ok('revoke_key', { key_hash: carolKey.structuredContent.key_id })
+      const result = await waiting
+      expect(Date.now() - started).toBeLessThan(10_000)
+      expect(result.isError).toBe(true)
+      expect(result.structuredContent).toMatchObject({ code: 'INVALID_API_KEY' })
+    } finally {
+      await carol.close()
+    }
+  })
+
   it('wait_for_messages on an invalid channel name is a tool error', async () => {
     const result = await bob.call('wait_for_messages', { channels: ['Not Valid!'], timeout_seconds: 1 })
     expect(result.isError).toBe(true)

@@ -3,7 +3,7 @@
 // read from the channel's cursor finds whatever was posted before the stream was up. Cursors
 // live for the server's lifetime, so consecutive waits miss nothing posted between them.
 import type { Message } from '../../sdk/api/types.js'
-import type { HandoffBackend, MessageWatch } from '../backend.js'
+import type { HandoffBackend } from '../backend.js'
 import { ChannelCollector, type WakeFilter } from './select.js'
 
 export interface WaitOptions {
@@ -51,39 +51,45 @@ export async function waitForMessages(backend: HandoffBackend, options: WaitOpti
     channels.map(async (ch) => options.cursors.get(ch) ?? latestId(backend, ch)),
   )
   const collectors = channels.map((ch) => new ChannelCollector(ch, options.filter))
-  const watches: MessageWatch[] = []
+  const stop = new AbortController()
   let wake: () => void = () => {}
-  const state: { failure: Error | null } = { failure: null }
   const woken = new Promise<void>((resolve) => {
     wake = resolve
   })
+  let failure: Error | undefined
+  const fail = (err: Error) => {
+    failure ??= err
+    wake()
+  }
   const anyMatch = () => collectors.some((c) => c.matches.length > 0)
-  const onAbort = () => wake()
-  options.signal?.addEventListener('abort', onAbort)
+  options.signal?.addEventListener('abort', wake)
   const timer = setTimeout(wake, Math.max(0, options.timeoutMs))
   try {
-    for (const collector of collectors) {
-      const watch = await backend.watch(
-        collector.channel,
-        (m) => {
-          collector.addLive(m)
-          if (collector.matches.length > 0) wake()
-        },
-        (err) => {
-          state.failure = err
-          wake()
-        },
-      )
-      watches.push(watch)
-    }
+    const watching = Promise.all(
+      collectors.map((c) =>
+        backend.watch(
+          c.channel,
+          (m) => {
+            c.addLive(m)
+            if (c.matches.length > 0) wake()
+          },
+          fail,
+          stop.signal,
+        ),
+      ),
+    )
+    // The timeout also bounds connecting: a stream that cannot open in time still gets the
+    // catch-up read below, which alone finds everything posted since the cursor.
+    await Promise.race([watching.catch(fail), woken])
+    if (failure) throw failure
     await Promise.all(collectors.map((c, i) => catchUp(backend, c, starts[i] ?? '0')))
     if (!anyMatch()) await woken
-    if (state.failure && !anyMatch()) throw state.failure
+    if (failure && !anyMatch()) throw failure
     if (anyMatch() && !options.signal?.aborted) await new Promise((r) => setTimeout(r, SETTLE_MS))
   } finally {
     clearTimeout(timer)
-    options.signal?.removeEventListener('abort', onAbort)
-    await Promise.allSettled(watches.map((w) => w.close()))
+    options.signal?.removeEventListener('abort', wake)
+    stop.abort()
   }
   collectors.forEach((c, i) => {
     options.cursors.set(c.channel, c.cursor() ?? starts[i] ?? '0')
