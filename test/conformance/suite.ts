@@ -10,6 +10,7 @@ import { isolationCases } from './cases/isolation.js'
 import { keyCases } from './cases/keys.js'
 import { messageCases } from './cases/messages.js'
 import { permissionCases } from './cases/permissions.js'
+import { rateLimitCases } from './cases/rate-limit.js'
 import { statusCases } from './cases/status.js'
 import { streamCases } from './cases/stream.js'
 import { threadCases } from './cases/threads.js'
@@ -47,5 +48,6 @@ export function defineConformanceSuite(target: ConformanceTarget, options: Suite
     streamCases(fixture)
     hostileCases(fixture)
     isolationCases(fixture, options.teams ?? target.signup)
+    rateLimitCases(fixture)
   })
 }

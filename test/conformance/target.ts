@@ -32,6 +32,11 @@ export interface ConformanceTarget {
    * (for the relay e.g. RATE_LIMIT_MAX=100000 and generous key/channel/signup quotas).
    */
   start(): Promise<ConformanceServer>
+  /**
+   * Optional: starts a second, separate server whose per-key rate limit is `max` requests per
+   * `windowMs` (everything else as `start`). When given, the suite checks 429 RATE_LIMITED.
+   */
+  startRateLimited?(max: number, windowMs: number): Promise<ConformanceServer>
 }
 
 /** A relay-style `newTeam`: POST /api/signup on `url`, for targets that serve signup. */
