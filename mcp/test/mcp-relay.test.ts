@@ -1,6 +1,9 @@
 // `handoff mcp` as a client sees it: the MCP SDK's Client spawns the built CLI over stdio and
 // talks to a real relay (in-process, on the private test Redis). Two agents, alice and bob.
 import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { NEW_TOOLS, SEED_TOOLS } from '../tools/index.js'
 import { type McpAgent, signup, startAgent, startRelay, type TestRelay, textOf } from './harness.js'
@@ -363,6 +366,24 @@ describe('handoff mcp with end-to-end encryption over a relay (HANDOFF_ENCRYPTIO
       expect(read.structuredContent.messages[0].decrypt_error).toBeTruthy()
     } finally {
       await Promise.allSettled(agents.map((a) => a.close()))
+    }
+  })
+})
+
+describe('handoff mcp finding its server through HANDOFF_DATA', () => {
+  it('reads the URL and key a running server left in the data dir (api-key, node.json)', async () => {
+    // The relay serves the same API as a node, which is all discovery needs.
+    const dir = await mkdtemp(join(tmpdir(), 'handoff-mcp-data-'))
+    const key = await signup(relay.url, `mcp-data-${run}`, 'dana')
+    await writeFile(join(dir, 'api-key'), `${key}\n`, { mode: 0o600 })
+    await writeFile(join(dir, 'node.json'), JSON.stringify({ api_url: relay.url }))
+    const agent = await startAgent({ HANDOFF_DATA: dir })
+    try {
+      const me = await agent.ok('whoami')
+      expect(me.structuredContent).toMatchObject({ sender: 'dana', connection: 'node', api_url: relay.url })
+    } finally {
+      await agent.close()
+      await rm(dir, { recursive: true, force: true })
     }
   })
 })
