@@ -58,10 +58,16 @@ function requiredText(field: string, max: number, maxMessage: string) {
     .refine((s) => byteLength(s) <= max, { message: maxMessage, params: { kind: 'too_big' } })
 }
 
+/** `007-01` -> `7-1`: stores compare and range over ids, so leading zeros must not reach them. */
+export function canonicalCursor(id: string): string {
+  return id.replace(/(^|-)0+(?=\d)/g, '$1')
+}
+
 const cursor = (field: string) =>
   z
     .string({ error: stringError(field) })
     .regex(CURSOR_RE, `Invalid ${field} format. Expected a message ID like '1234567890-0'`)
+    .transform(canonicalCursor)
 
 export const channelName = z
   .string({ error: stringError('name') })
@@ -130,7 +136,8 @@ export const ackBody = z.object({
   last_read_id: z
     .string({ error: stringError('last_read_id') })
     .min(1, 'last_read_id is required')
-    .regex(CURSOR_RE, "Invalid last_read_id format. Expected a message ID like '1234567890-0'"),
+    .regex(CURSOR_RE, "Invalid last_read_id format. Expected a message ID like '1234567890-0'")
+    .transform(canonicalCursor),
 })
 
 export const statusKey = z

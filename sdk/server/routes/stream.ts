@@ -3,7 +3,7 @@
 // `maxPerKey` open streams per key.
 import type { FastifyInstance } from 'fastify'
 import { ApiError } from '../../api/errors.js'
-import { CURSOR_RE, channelParams, streamQuery } from '../../api/schemas.js'
+import { CURSOR_RE, canonicalCursor, channelParams, streamQuery } from '../../api/schemas.js'
 import type { StreamSubscription } from '../../api/store.js'
 import type { ApiContext } from '../context.js'
 import { toApiError } from '../errors.js'
@@ -34,7 +34,7 @@ export function streamRoutes(app: FastifyInstance, api: ApiContext, writerOption
       let lastEventId = query.last_event_id ?? null
       if (typeof header === 'string' && header !== '') {
         if (!CURSOR_RE.test(header)) throw new ApiError('INVALID_CURSOR', 'Invalid last_event_id format')
-        lastEventId = header
+        lastEventId = canonicalCursor(header)
       }
       if (streams.count(principal.keyId) >= streams.maxPerKey) {
         throw new ApiError(

@@ -55,6 +55,13 @@ describe('validation codes', () => {
     )
   })
 
+  it('canonicalises cursors', () => {
+    expect(parsePart(pageQuery, { after_id: '0000-00' }, 'query')).toEqual({ after_id: '0-0' })
+    expect(parsePart(pageQuery, { after_id: '0012-3' }, 'query')).toEqual({ after_id: '12-3' })
+    expect(parsePart(pageQuery, { after_id: '100-20' }, 'query')).toEqual({ after_id: '100-20' })
+    expect(parsePart(pageQuery, { after_id: '000' }, 'query')).toEqual({ after_id: '0' })
+  })
+
   it('keeps the limit default and parses numbers', () => {
     expect(parsePart(pageQuery, { limit: '7' }, 'query')).toEqual({ limit: 7 })
     expect(parsePart(pageQuery, {}, 'query')).toEqual({})
