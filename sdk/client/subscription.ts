@@ -129,7 +129,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
       this.open = false
       if (this.closed || this.config.reconnect === false) break
       if (Date.now() - openedAt >= HEALTHY_MS) attempt = 0
-      const wait = delay ?? this.serverRetryMs ?? backoffDelay(attempt++, this.config.reconnect)
+      const wait = delay ?? this.reconnectDelay(attempt++)
       try {
         await sleep(wait, this.controller.signal)
       } catch {
@@ -138,6 +138,14 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     }
     this.closed = true
     this.finish()
+  }
+
+  /** The server's `retry:` raises the first step; backoff and jitter still apply above it. */
+  private reconnectDelay(attempt: number): number {
+    const policy = this.config.reconnect as ResolvedRetry
+    if (this.serverRetryMs === undefined) return backoffDelay(attempt, policy)
+    const minDelayMs = Math.min(Math.max(policy.minDelayMs, this.serverRetryMs), policy.maxDelayMs)
+    return backoffDelay(attempt, { ...policy, minDelayMs })
   }
 
   /** One connection. Returns a wait in ms the server asked for (429), else undefined. */
