@@ -9,12 +9,13 @@ const MAX = 5
 
 export function rateLimitCases(f: Fixture): void {
   const start = f.target.startRateLimited?.bind(f.target)
-  describe.runIf(start !== undefined)('rate limit', () => {
+  if (start === undefined) return
+  describe('rate limit', () => {
     let server: ConformanceServer
     let admin: Client
     const keys: Client[] = []
     beforeAll(async () => {
-      server = await start!(MAX, 60_000)
+      server = await start(MAX, 60_000)
       admin = new Client(server.url, server.adminKey)
       for (const sender of ['rl-a', 'rl-b']) {
         const created = expectStatus(await admin.post('/api/keys', { sender_name: sender }), 201)
