@@ -29,14 +29,14 @@ const team = (teamId: string) => `hf:{${teamId}}`
 const chan = (teamId: string, channel: string) => `${team(teamId)}:c:${channel}`
 
 export const keys = {
-  /** string: "<teamId>:<keyId>" for the SHA-256 (hex) of a secret */
+  /** hash for the SHA-256 (hex) of a secret: t (team id), k (key id), s (sender), p (permissions JSON), h (the hash), u (last use, ms) */
   apiKey: (hash: string) => `hf:apikey:${hash}`,
 
-  /** hash: id, name, created_at, encryption_required ("1" or absent) */
+  /** hash: id, name, created_at, encryption_required ("1" or absent), key_seq */
   team: (teamId: string) => `${team(teamId)}:team`,
   /** hash: hash (sha256 hex), sender, permissions (JSON), created_at, last_used_at, revoked ("1") */
   key: (teamId: string, keyId: string) => `${team(teamId)}:key:${keyId}`,
-  /** sorted set of every key id ever created (score: creation time in ms) */
+  /** sorted set of every key id ever created (score: creation order) */
   keyIds: (teamId: string) => `${team(teamId)}:keys`,
   /** set of the key ids not revoked: the KEY_LIMIT_REACHED count */
   activeKeyIds: (teamId: string) => `${team(teamId)}:keys:active`,

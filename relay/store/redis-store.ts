@@ -81,7 +81,8 @@ export class RedisStore implements HandoffStore {
       // once running, reconnect with back-off forever: a Redis restart must not kill the relay
       retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
     }
-    const redis = new Redis(url, { ...base, connectionName: 'handoff-relay' })
+    // auto-pipelining: commands of concurrent requests issued in one tick share one socket write
+    const redis = new Redis(url, { ...base, connectionName: 'handoff-relay', enableAutoPipelining: true })
     const sub = new Redis(url, { ...base, connectionName: 'handoff-relay-sub', maxRetriesPerRequest: null })
     // errors surface through commands; without a listener ioredis would print each reconnect error
     let lastError: Error | undefined

@@ -148,17 +148,18 @@ return {'OK', cid}
 `,
 
   // KEYS: team, key record, active key ids, all key ids
-  // ARGV: key id, hash, sender, permissions JSON, created_at, created ms, maxKeys
+  // ARGV: key id, hash, sender, permissions JSON, created_at, (unused), maxKeys
   hfCreateKey: `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'TEAM_NOT_FOUND'} end
 if redis.call('SCARD', KEYS[3]) >= tonumber(ARGV[7]) then return {'KEY_LIMIT_REACHED'} end
 redis.call('HSET', KEYS[2], 'id', ARGV[1], 'hash', ARGV[2], 'sender', ARGV[3], 'permissions', ARGV[4], 'created_at', ARGV[5])
 redis.call('SADD', KEYS[3], ARGV[1])
-redis.call('ZADD', KEYS[4], ARGV[6], ARGV[1])
+-- a per-team sequence, not the clock: keys made in the same millisecond still list in order
+redis.call('ZADD', KEYS[4], redis.call('HINCRBY', KEYS[1], 'key_seq', 1), ARGV[1])
 return {'OK'}
 `,
 
-  // KEYS: key record, active key ids. ARGV: key id, permissions JSON or '' to revoke, notify, event JSON
+  // KEYS: key record, active key ids. ARGV: key id, permissions JSON or '' to revoke
   hfUpdateKey: `
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'KEY_NOT_FOUND'} end
 local revoked = redis.call('HGET', KEYS[1], 'revoked') == '1'
@@ -171,8 +172,14 @@ else
   if revoked then return {'KEY_NOT_FOUND'} end
   redis.call('HSET', KEYS[1], 'permissions', ARGV[2])
 end
-redis.call('PUBLISH', ARGV[3], ARGV[4])
 return {'OK', redis.call('HGET', KEYS[1], 'hash')}
+`,
+
+  // KEYS: one hash. ARGV: field, value. Never re-creates a key deleted meanwhile (a revoked lookup).
+  hfSetIfExists: `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'OK', '0'} end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return {'OK', '1'}
 `,
 
   // KEYS: envelope, sync log. ARGV: bytes, envelope id, maxLog, notify, header JSON

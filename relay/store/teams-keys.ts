@@ -1,8 +1,11 @@
 // Teams and API keys. A secret is `hf_` + 24 random bytes (192 bits, base64url), shown once and
-// stored only as its SHA-256. The global lookup `hf:apikey:<sha256>` names the team and key id;
-// the key record in the team holds the hash again, compared in constant time, plus the sender,
-// permissions and revocation flag. Every request reads the record from Redis: nothing is cached,
-// so a revocation or permission change on one relay instance holds on all of them at once.
+// stored only as its SHA-256. Two records per key:
+//  - the key record in the team (`hf:{team}:key:<id>`): the source of truth GET /api/keys lists;
+//  - the lookup `hf:apikey:<sha256>` (one key, any slot): team, key id, sender, permissions and
+//    the hash again (compared in constant time), so authenticating costs ONE Redis round trip.
+// Every request reads the lookup from Redis (nothing is cached). The lookup is what grants access,
+// so it changes first: a revocation deletes it before marking the record, a permission change
+// rewrites it before the record; either holds on every relay instance from that moment on.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { ApiError } from '../../sdk/api/errors.js'
@@ -68,7 +71,7 @@ export async function createKey(
     [keyId, hash, sender, JSON.stringify(perms), new Date(now).toISOString(), now, maxKeys],
   )
   // The lookup is written last: until it exists the key simply does not authenticate yet.
-  await redis.set(keys.apiKey(hash), `${teamId}:${keyId}`)
+  await redis.hset(keys.apiKey(hash), { t: teamId, k: keyId, s: sender, p: JSON.stringify(perms), h: hash })
   const response: CreateKeyResponse = { api_key: secret, sender, key_id: keyId }
   if (permissions !== undefined) response.permissions = permissions
   return response
@@ -77,27 +80,25 @@ export async function createKey(
 export async function authenticate(redis: Redis, secret: string): Promise<Principal | null> {
   if (typeof secret !== 'string' || secret.length === 0 || secret.length > MAX_SECRET_LENGTH) return null
   const hash = hashSecret(secret)
-  const ref = await redis.get(keys.apiKey(hash))
-  if (!ref) return null
-  const sep = ref.indexOf(':')
-  const teamId = ref.slice(0, sep)
-  const keyId = ref.slice(sep + 1)
-  const [storedHash, sender, permissions, revoked, lastUsed] = await redis.hmget(
-    keys.key(teamId, keyId),
-    'hash',
-    'sender',
-    'permissions',
-    'revoked',
-    'last_used_at',
+  const [teamId, keyId, sender, permissions, storedHash, lastUsed] = await redis.hmget(
+    keys.apiKey(hash),
+    't',
+    'k',
+    's',
+    'p',
+    'h',
+    'u',
   )
-  if (!storedHash || sender == null || permissions == null || revoked === '1') return null
+  if (!teamId || !keyId || sender == null || permissions == null || !storedHash) return null
   const a = Buffer.from(storedHash, 'hex')
   const b = Buffer.from(hash, 'hex')
   if (a.length !== b.length || !timingSafeEqual(a, b)) return null
   const now = Date.now()
-  if (!lastUsed || now - Date.parse(lastUsed) > LAST_USED_GRANULARITY_MS) {
-    // best effort: a lost last_used_at update must never fail the request
-    redis.hset(keys.key(teamId, keyId), 'last_used_at', new Date(now).toISOString()).catch(() => {})
+  if (!lastUsed || now - Number(lastUsed) > LAST_USED_GRANULARITY_MS) {
+    // best effort, at most once a minute per key: a lost update must never fail the request
+    const at = new Date(now).toISOString()
+    runScript(redis, 'hfSetIfExists', [keys.apiKey(hash)], ['u', now]).catch(() => {})
+    runScript(redis, 'hfSetIfExists', [keys.key(teamId, keyId)], ['last_used_at', at]).catch(() => {})
   }
   return { teamId, keyId, sender, permissions: JSON.parse(permissions) as Permissions }
 }
@@ -124,16 +125,12 @@ export async function listKeys(redis: Redis, teamId: string): Promise<KeyInfo[]>
   return out
 }
 
-async function changeKey(redis: Redis, teamId: string, keyId: string, change: KeyChange): Promise<string> {
-  if (!/^[0-9a-f]{16}$/.test(keyId)) throw new ApiError('KEY_NOT_FOUND', 'API key not found')
-  const permissions = change.type === 'permissions' ? JSON.stringify(change.permissions) : ''
-  const [, hash] = await runScript(
-    redis,
-    'hfUpdateKey',
-    [keys.key(teamId, keyId), keys.activeKeyIds(teamId)],
-    [keyId, permissions, keys.keyEvents(teamId), JSON.stringify(change)],
-  )
-  return hash ?? ''
+const KEY_ID_RE = /^[0-9a-f]{16}$/
+
+async function hashOf(redis: Redis, teamId: string, keyId: string): Promise<string> {
+  const hash = KEY_ID_RE.test(keyId) ? await redis.hget(keys.key(teamId, keyId), 'hash') : null
+  if (!hash) throw new ApiError('KEY_NOT_FOUND', 'API key not found')
+  return hash
 }
 
 export async function updateKeyPermissions(
@@ -142,13 +139,22 @@ export async function updateKeyPermissions(
   keyId: string,
   permissions: Permissions,
 ): Promise<void> {
-  await changeKey(redis, teamId, keyId, { type: 'permissions', keyId, permissions })
+  const hash = await hashOf(redis, teamId, keyId)
+  const json = JSON.stringify(permissions)
+  // the record first only to refuse a revoked key; then the lookup, which is what auth reads
+  await runScript(redis, 'hfUpdateKey', [keys.key(teamId, keyId), keys.activeKeyIds(teamId)], [keyId, json])
+  await runScript(redis, 'hfSetIfExists', [keys.apiKey(hash)], ['p', json])
+  const change: KeyChange = { type: 'permissions', keyId, permissions }
+  await redis.publish(keys.keyEvents(teamId), JSON.stringify(change))
 }
 
 export async function revokeKey(redis: Redis, teamId: string, keyId: string): Promise<void> {
-  const hash = await changeKey(redis, teamId, keyId, { type: 'revoked', keyId })
-  // The record is already marked revoked (authenticate refuses it); dropping the lookup frees memory.
-  if (hash) await redis.del(keys.apiKey(hash))
+  const hash = await hashOf(redis, teamId, keyId)
+  // the lookup goes first: from this reply on no instance authenticates the key
+  await redis.del(keys.apiKey(hash))
+  await runScript(redis, 'hfUpdateKey', [keys.key(teamId, keyId), keys.activeKeyIds(teamId)], [keyId, ''])
+  const change: KeyChange = { type: 'revoked', keyId }
+  await redis.publish(keys.keyEvents(teamId), JSON.stringify(change))
 }
 
 export async function getTeamSettings(redis: Redis, teamId: string): Promise<TeamSettings> {

@@ -35,7 +35,9 @@ describe('teams and keys', () => {
       const dump = type === 'hash' ? JSON.stringify(await store.redis.hgetall(name)) : ''
       expect(dump).not.toContain(api_key)
     }
-    expect(await store.redis.get(`hf:apikey:${hashSecret(api_key)}`)).toMatch(new RegExp(`^${team.id}:`))
+    const lookup = await store.redis.hgetall(`hf:apikey:${hashSecret(api_key)}`)
+    expect(lookup).toMatchObject({ t: team.id, s: 'alice', h: hashSecret(api_key) })
+    expect(JSON.stringify(lookup)).not.toContain(api_key)
     expect(await store.redis.exists(`hf:apikey:${api_key}`)).toBe(0)
   })
 
