@@ -1,18 +1,15 @@
 // Team settings (relay): whether the team refuses plaintext content. A store without settings
-// (the node: its content is always encrypted) answers NOT_SUPPORTED.
+// (the node: its content is always encrypted) has no such routes: 404, never a 5xx.
 import type { FastifyInstance } from 'fastify'
-import { ApiError } from '../../api/errors.js'
 import { teamSettingsBody } from '../../api/schemas.js'
 import type { HandoffStore } from '../../api/store.js'
 import type { ApiContext } from '../context.js'
 import { route } from '../route.js'
 
-function unsupported(): never {
-  throw new ApiError('NOT_SUPPORTED', 'This server has no team settings')
-}
-
 export function teamRoutes(app: FastifyInstance, api: ApiContext): void {
   const store: HandoffStore = api.store
+  const { getTeamSettings, updateTeamSettings } = store
+  if (!getTeamSettings || !updateTeamSettings) return
 
   route(
     app,
@@ -23,7 +20,7 @@ export function teamRoutes(app: FastifyInstance, api: ApiContext): void {
       summary: "The team's settings (encryption_required)",
       access: { kind: 'team', level: 'read' },
     },
-    ({ principal }) => (store.getTeamSettings ? store.getTeamSettings(principal.teamId) : unsupported()),
+    ({ principal }) => getTeamSettings.call(store, principal.teamId),
   )
 
   route(
@@ -36,7 +33,6 @@ export function teamRoutes(app: FastifyInstance, api: ApiContext): void {
       access: { kind: 'team', level: 'admin' },
       body: teamSettingsBody,
     },
-    ({ principal, body }) =>
-      store.updateTeamSettings ? store.updateTeamSettings(principal.teamId, body) : unsupported(),
+    ({ principal, body }) => updateTeamSettings.call(store, principal.teamId, body),
   )
 }
