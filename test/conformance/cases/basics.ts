@@ -4,6 +4,35 @@ import type { Fixture } from '../fixture.js'
 import { expectError, expectStatus } from '../http.js'
 import { expectIso } from '../shapes.js'
 
+// Every route of SPEC section 3 (path parameters as {}); signup is listed by relay and node alike.
+const SPEC_ROUTES = [
+  'POST /api/signup',
+  'POST /api/keys',
+  'GET /api/keys',
+  'PUT /api/keys/{}/permissions',
+  'DELETE /api/keys/{}',
+  'GET /api/audit',
+  'POST /api/channels',
+  'GET /api/channels',
+  'DELETE /api/channels/{}',
+  'POST /api/channels/{}/messages',
+  'GET /api/channels/{}/messages',
+  'DELETE /api/channels/{}/messages/{}',
+  'GET /api/channels/{}/threads/{}',
+  'GET /api/channels/{}/stream',
+  'POST /api/channels/{}/ack',
+  'GET /api/channels/{}/acks',
+  'GET /api/channels/{}/unread',
+  'PUT /api/channels/{}/status',
+  'POST /api/channels/{}/status',
+  'GET /api/channels/{}/status',
+  'DELETE /api/channels/{}/status/{}',
+  'GET /api/channels/{}/status/changes',
+  'GET /api/status',
+  'GET /healthz',
+  'GET /readyz',
+]
+
 export function basicCases(f: Fixture): void {
   describe('health', () => {
     it('GET /healthz answers 200 {status: "ok"} without a key', async () => {
@@ -100,6 +129,15 @@ export function basicCases(f: Fixture): void {
       expectError(res, 401, 'MISSING_API_KEY')
     })
 
+    it('the X-Api-Key header authenticates too, as the seed server accepted it', async () => {
+      const res = await f.anon.get('/api/channels', { headers: { 'x-api-key': f.server.adminKey } })
+      expectStatus(res, 200)
+    })
+
+    it('?token= authenticates ordinary routes too, as in the seed', async () => {
+      expectStatus(await f.anon.get(`/api/channels?token=${encodeURIComponent(f.server.adminKey)}`), 200)
+    })
+
     it('an unknown key is 401 INVALID_API_KEY', async () => {
       expectError(await f.anon.as('relay_0123456789abcdef').get('/api/channels'), 401, 'INVALID_API_KEY')
     })
@@ -145,6 +183,16 @@ export function basicCases(f: Fixture): void {
   })
 
   describe('routing', () => {
+    it('GET /api lists every route of SPEC section 3 as {method, path, description}, as the seed', async () => {
+      const body = expectStatus(await f.anon.get('/api'), 200)
+      expect(Array.isArray(body.endpoints)).toBe(true)
+      for (const endpoint of body.endpoints) expect(endpoint.description).toBeTypeOf('string')
+      const listed = new Set(
+        body.endpoints.map((e: any) => `${e.method} ${String(e.path).replace(/\{[^}]+\}|:\w+/g, '{}')}`),
+      )
+      for (const route of SPEC_ROUTES) expect(listed, route).toContain(route)
+    })
+
     it('an unknown route is a JSON 404 NOT_FOUND', async () => {
       expectError(await f.admin.get('/api/nonexistent'), 404, 'NOT_FOUND')
     })
