@@ -162,6 +162,7 @@ export class Handoff {
         options?.reconnect === false ? false : resolveRetry({ maxDelayMs: 10_000, ...options?.reconnect }),
       signal: options?.signal,
       baseline: (signal) => this.newestMessageId(channel, signal),
+      idleTimeoutMs: options?.idleTimeoutMs ?? 45_000,
     })
     if (options?.onError) sub.on('error', options.onError)
     return sub

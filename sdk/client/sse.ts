@@ -9,6 +9,15 @@ export interface SseHandlers {
   onEvent(event: SseEvent): void | Promise<void>
   /** the server's `retry:` field, in ms */
   onRetry?(ms: number): void
+  /**
+   * Give up when no byte (event or heartbeat comment) arrives for this long: a peer that
+   * vanished without closing the TCP connection would otherwise hold the stream for ever.
+   */
+  idleTimeoutMs?: number
+}
+
+export class StreamIdleError extends Error {
+  override name = 'StreamIdleError'
 }
 
 /** One event may not exceed this many characters: a hostile stream cannot exhaust memory. */
@@ -31,9 +40,10 @@ export async function readEventStream(
     maxBufferSize: MAX_EVENT_CHARS,
   })
   const reader = body.pipeThrough(new TextDecoderStream()).getReader()
+  const idleMs = handlers.idleTimeoutMs
   try {
     for (;;) {
-      const { done, value } = await reader.read()
+      const { done, value } = idleMs === undefined ? await reader.read() : await readWithin(reader, idleMs)
       if (done) return
       parser.feed(value)
       if (parseError) throw parseError
@@ -43,4 +53,15 @@ export async function readEventStream(
     // Release the socket whether we finished, failed or were aborted.
     await reader.cancel().catch(() => undefined)
   }
+}
+
+function readWithin<T>(
+  reader: ReadableStreamDefaultReader<T>,
+  ms: number,
+): ReturnType<ReadableStreamDefaultReader<T>['read']> {
+  let timer: NodeJS.Timeout | undefined
+  const idle = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StreamIdleError(`no data from the server for ${ms} ms`)), ms)
+  })
+  return Promise.race([reader.read(), idle]).finally(() => clearTimeout(timer))
 }

@@ -24,6 +24,8 @@ export interface SubscriptionConfig {
   /** backoff between reconnects; false: never reconnect (the seed's behaviour) */
   reconnect: ResolvedRetry | false
   signal?: AbortSignal | undefined
+  /** reconnect when nothing, not even a heartbeat, arrives for this long */
+  idleTimeoutMs: number
   /** the newest message id of the channel, used as a cursor until the first event arrives */
   baseline?: (signal: AbortSignal) => Promise<string | undefined>
 }
@@ -62,6 +64,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
   private running: Promise<void> | undefined
   private readyWaiters: Array<{ resolve(): void; reject(err: Error): void }> = []
   private fatalError: Error | undefined
+  private finished = false
   private serverRetryMs: number | undefined
 
   constructor(config: SubscriptionConfig) {
@@ -180,6 +183,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     for (const waiter of this.readyWaiters.splice(0)) waiter.resolve()
     if (this.cursorId === undefined) void this.takeBaseline()
     await readEventStream(res.body, {
+      idleTimeoutMs: this.config.idleTimeoutMs,
       onEvent: (event) => this.deliver(event),
       onRetry: (ms) => {
         this.serverRetryMs = ms
@@ -296,6 +300,8 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
   }
 
   private finish(): void {
+    if (this.finished) return
+    this.finished = true
     this.open = false
     const reason = this.fatalError ?? abortReason(this.controller.signal)
     for (const waiter of this.readyWaiters.splice(0)) waiter.reject(reason)

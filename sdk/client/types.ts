@@ -55,6 +55,11 @@ export interface SubscribeOptions extends RequestOptions {
   last_event_id?: string
   /** reconnect backoff; false: do not reconnect, as the seed did */
   reconnect?: RetryOptions | false
+  /**
+   * reconnect when no byte arrives for this long (default 45 s: servers send a heartbeat at
+   * least every 15 s)
+   */
+  idleTimeoutMs?: number
   /** called with stream errors (failed reconnects, handler exceptions) */
   onError?: (error: Error) => void
 }

@@ -2,7 +2,7 @@
 // order, async handlers are awaited before the next event (back-pressure), and a hostile stream
 // that never ends an event is refused instead of growing memory.
 import { describe, expect, it } from 'vitest'
-import { readEventStream, type SseEvent } from '../client/sse.js'
+import { readEventStream, type SseEvent, StreamIdleError } from '../client/sse.js'
 
 function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder()
@@ -63,5 +63,27 @@ describe('readEventStream', () => {
     await expect(readEventStream(streamOf([huge]), { onEvent: () => undefined })).rejects.toThrow(
       /max buffer size/,
     )
+  })
+
+  it('gives up on a stream that goes silent, heartbeats keeping it alive', async () => {
+    const encoder = new TextEncoder()
+    let beats = 0
+    let timer: NodeJS.Timeout | undefined
+    const silentAfterThreeBeats = new ReadableStream<Uint8Array>({
+      start(controller) {
+        timer = setInterval(() => {
+          if (beats++ < 3) controller.enqueue(encoder.encode(':keepalive\n\n'))
+        }, 50)
+      },
+      cancel() {
+        clearInterval(timer)
+      },
+    })
+    const started = Date.now()
+    await expect(
+      readEventStream(silentAfterThreeBeats, { onEvent: () => undefined, idleTimeoutMs: 120 }),
+    ).rejects.toBeInstanceOf(StreamIdleError)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150) // the heartbeats did count
+    clearInterval(timer)
   })
 })
