@@ -128,9 +128,13 @@ for (const target of targets) {
       expect(denied).toMatchObject({ status: 403, code: 'FORBIDDEN' })
       const audit = await admin.audit({ limit: 10 })
       expect(audit.entries[0]).toMatchObject({ sender_name: 'reader', channel: 'sdk-keys' })
+      await reader.setStatus('sdk-keys', 'k', 'v').catch(() => undefined)
+      await reader.deleteChannel('sdk-keys').catch(() => undefined)
       const entries: string[] = []
       for await (const e of admin.auditEntries({ limit: 1 })) entries.push(e.id)
-      expect(entries.length).toBeGreaterThanOrEqual(1)
+      const firstPage = await admin.audit({ limit: 10 })
+      expect(entries).toEqual(firstPage.entries.map((e) => e.id)) // newest first, page by page
+      expect(entries).toHaveLength(3)
 
       const updated = await admin.updateKeyPermissions(info.key, { 'sdk-keys': 'write' })
       expect(updated).toEqual({ key: info.key, permissions: { 'sdk-keys': 'write' } })
