@@ -75,6 +75,19 @@ describe('wait_for_messages', () => {
     }
   })
 
+  it('reports progress while it waits, so a client can reset its request timeout', async () => {
+    const progress: string[] = []
+    const result = await bob.client.callTool(
+      { name: 'wait_for_messages', arguments: { channels: [channel], timeout_seconds: 9 } },
+      undefined,
+      { timeout: 7_000, resetTimeoutOnProgress: true, onprogress: (p) => progress.push(String(p.message)) },
+    )
+    // the 7 s request timeout was reset by the progress notification at 5 s
+    expect(result.isError).toBeFalsy()
+    expect(result.structuredContent).toMatchObject({ timed_out: true })
+    expect(progress).toEqual([`waiting on ${channel}`])
+  }, 20_000)
+
   it('wait_for_messages on an invalid channel name is a tool error', async () => {
     const result = await bob.call('wait_for_messages', { channels: ['Not Valid!'], timeout_seconds: 1 })
     expect(result.isError).toBe(true)

@@ -7,7 +7,7 @@ import { defineTool } from './tool.js'
 export const DEFAULT_WAIT_SECONDS = 50
 export const MAX_WAIT_SECONDS = 600
 /** Progress notifications keep clients that reset their timeout on progress from giving up. */
-const PROGRESS_EVERY_MS = 10_000
+const PROGRESS_EVERY_MS = 5_000
 
 export const waitForMessagesTool = defineTool({
   name: 'wait_for_messages',
