@@ -30,3 +30,162 @@ declare module 'compact-encoding' {
   export function encode<T>(enc: Encoding<T>, value: T): Buffer
   export function decode<T>(enc: Encoding<T>, buffer: Uint8Array): T
 }
+// --- the node's storage and networking modules (node/): only what node/ calls ---
+declare module 'hypercore' {
+  import type { EventEmitter } from 'node:events'
+  export interface Hypercore extends EventEmitter {
+    key: Buffer | null
+    discoveryKey: Buffer | null
+    length: number
+    ready(): Promise<void>
+    close(): Promise<void>
+  }
+  const Hypercore: {
+    getProtocolMuxer(stream: unknown): import('protomux').Protomux
+  }
+  export default Hypercore
+}
+declare module 'protomux' {
+  export interface ProtomuxMessage {
+    send(value: unknown): boolean
+  }
+  export interface ProtomuxChannel {
+    open(handshake?: unknown): void
+    close(): void
+    closed: boolean
+    addMessage(opts: { encoding: unknown; onmessage: (value: never) => void }): ProtomuxMessage
+  }
+  export interface Protomux {
+    createChannel(opts: {
+      protocol: string
+      id?: Buffer | null
+      unique?: boolean
+      handshake?: unknown
+      onopen?: (handshake: unknown) => void
+      onclose?: () => void
+    }): ProtomuxChannel | null
+    pair(opts: { protocol: string; id?: Buffer | null }, notify: (id: Buffer | null) => void): void
+    unpair(opts: { protocol: string; id?: Buffer | null }): void
+  }
+}
+declare module 'corestore' {
+  import type { Hypercore } from 'hypercore'
+  export default class Corestore {
+    constructor(storage: string, opts?: Record<string, unknown>)
+    ready(): Promise<void>
+    close(): Promise<void>
+    get(
+      opts: string | { name?: string; key?: Buffer; valueEncoding?: string; exclusive?: boolean },
+    ): Hypercore
+    replicate(stream: unknown, opts?: Record<string, unknown>): unknown
+  }
+}
+declare module 'hyperbee' {
+  export interface BeeEntry<V> {
+    seq: number
+    key: string
+    value: V
+  }
+  export interface BeeRange {
+    gt?: string
+    gte?: string
+    lt?: string
+    lte?: string
+    reverse?: boolean
+    limit?: number
+  }
+  export interface HyperbeeBatch<V> {
+    get(key: string): Promise<BeeEntry<V> | null>
+    put(key: string, value: V): Promise<void>
+    del(key: string): Promise<void>
+    flush(): Promise<void>
+    close(): Promise<void>
+  }
+  export default class Hyperbee<V = unknown> {
+    constructor(core: unknown, opts?: { keyEncoding?: string; valueEncoding?: string; extension?: boolean })
+    readonly core: import('hypercore').Hypercore
+    readonly version: number
+    ready(): Promise<void>
+    close(): Promise<void>
+    get(key: string): Promise<BeeEntry<V> | null>
+    put(key: string, value: V): Promise<void>
+    del(key: string): Promise<void>
+    batch(opts?: { update?: boolean }): HyperbeeBatch<V>
+    createReadStream(range?: BeeRange): AsyncIterable<BeeEntry<V>>
+    peek(range?: BeeRange): Promise<BeeEntry<V> | null>
+    snapshot(): Hyperbee<V>
+  }
+}
+declare module 'autobase' {
+  import type { EventEmitter } from 'node:events'
+  import type Corestore from 'corestore'
+  export interface AutobaseNode {
+    value: Buffer | null
+    from: { key: Buffer }
+    length: number
+  }
+  export interface AutobaseHost {
+    addWriter(key: Buffer, opts?: { indexer?: boolean }): Promise<void>
+    removeWriter(key: Buffer): Promise<void>
+    removeable(key: Buffer): boolean
+    interrupt(reason?: string): void
+  }
+  export interface AutoStore {
+    get(name: string | { name: string; valueEncoding?: string }): unknown
+  }
+  export interface AutobaseOptions<V> {
+    open(store: AutoStore): V
+    apply(nodes: AutobaseNode[], view: V, host: AutobaseHost): Promise<void>
+    close?(view: V): Promise<void>
+    valueEncoding?: string
+    ackInterval?: number
+    encryptionKey?: Buffer
+    fastForward?: boolean
+  }
+  export default class Autobase<V = unknown> extends EventEmitter {
+    constructor(store: Corestore, bootstrap: Buffer | null, opts: AutobaseOptions<V>)
+    readonly key: Buffer
+    readonly discoveryKey: Buffer
+    readonly local: import('hypercore').Hypercore & { key: Buffer }
+    readonly view: V
+    readonly writable: boolean
+    readonly isIndexer: boolean
+    readonly length: number
+    readonly signedLength: number
+    readonly opened: boolean
+    readonly closing: boolean
+    ready(): Promise<void>
+    close(): Promise<void>
+    append(value: Buffer | null): Promise<void>
+    update(): Promise<void>
+    replicate(stream: unknown): unknown
+  }
+}
+declare module 'hyperdht' {
+  export default class DHT {
+    constructor(opts?: { bootstrap?: Array<{ host: string; port: number }> | string[]; host?: string })
+    ready(): Promise<void>
+    destroy(): Promise<void>
+  }
+}
+declare module 'hyperswarm' {
+  import type { EventEmitter } from 'node:events'
+  import type { Duplex } from 'node:stream'
+  import type DHT from 'hyperdht'
+  export interface PeerDiscovery {
+    flushed(): Promise<void>
+    refresh(opts?: { client?: boolean; server?: boolean }): Promise<void>
+    destroy(): Promise<void>
+  }
+  export interface SwarmConnection extends Duplex {
+    remotePublicKey: Buffer
+  }
+  export default class Hyperswarm extends EventEmitter {
+    constructor(opts?: { dht?: DHT; bootstrap?: Array<{ host: string; port: number }> | string[] })
+    readonly connections: Set<SwarmConnection>
+    join(topic: Buffer, opts?: { server?: boolean; client?: boolean }): PeerDiscovery
+    leave(topic: Buffer): Promise<void>
+    flush(): Promise<void>
+    destroy(): Promise<void>
+  }
+}

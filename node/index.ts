@@ -1,0 +1,157 @@
+// startNode: the local node in-process (used by `handoff node`, the MCP server and tests). It
+// opens (or on first start creates) the identity and team in the data dir, the team log, the
+// local API on 127.0.0.1 and the team swarm.
+import { userInfo } from 'node:os'
+import Corestore from 'corestore'
+import type { FastifyInstance } from 'fastify'
+import { buildApiServer } from '../sdk/server/index.js'
+import {
+  ensureDir,
+  type Identity,
+  paths,
+  readApiKey,
+  readIdentity,
+  removeNodeInfo,
+  writeApiKey,
+  writeIdentity,
+  writeNodeInfo,
+} from './data-dir.js'
+import { createIdentity, genesisEnvelope } from './identity.js'
+import { NodeKeys } from './keyring.js'
+import { LocalState } from './local-state.js'
+import { controlKeyOf } from './log/ops.js'
+import { TeamLog } from './log/team-log.js'
+import { NodeStore } from './store.js'
+import { type Bootstrap, TeamSwarm } from './swarm.js'
+import { META } from './view/keys.js'
+import type { MetaRecord } from './view/records.js'
+
+export interface NodeOptions {
+  /** the data dir (HANDOFF_DATA, default ~/.handoff) */
+  dataDir: string
+  /** default 7420; 0 picks a free port */
+  port?: number
+  /** default 127.0.0.1 */
+  host?: string
+  /** a private DHT; default the public one */
+  bootstrap?: Bootstrap
+  /** false: no swarm at all (a node that only serves its local API) */
+  swarm?: boolean
+  /** member and team name on first start (default: the OS user name) */
+  name?: string
+  /** relay bridge (not wired yet: accepted so the CLI can pass it through) */
+  relay?: { url: string; key: string }
+  /** Fastify logger option */
+  logger?: boolean
+}
+
+export interface RunningNode {
+  url: string
+  apiKey: string
+  dataDir: string
+  identity: Identity
+  teamId: string
+  store: NodeStore
+  log: TeamLog
+  swarm: TeamSwarm | null
+  app: FastifyInstance
+  corestore: Corestore
+  /** true on the start that created the identity and team */
+  created: boolean
+  close(): Promise<void>
+}
+
+export { parseBootstrap } from './swarm.js'
+
+export async function startNode(options: NodeOptions): Promise<RunningNode> {
+  const dir = options.dataDir
+  await ensureDir(dir)
+  const corestore = new Corestore(paths(dir).corestore)
+  const cleanup: Array<() => Promise<void>> = [() => corestore.close()]
+  const closeAll = async () => {
+    for (const fn of cleanup.reverse()) await fn().catch(() => {})
+    cleanup.length = 0
+  }
+  try {
+    await corestore.ready()
+    let identity = await readIdentity(dir)
+    const created = identity === null
+    const name = options.name ?? (userInfo().username || 'me')
+    const draft = identity ?? createIdentity(name)
+    const log = new TeamLog(corestore, identity ? Buffer.from(identity.team.base, 'hex') : null, {
+      teamId: Buffer.from(draft.team.id, 'hex'),
+      controlKey: controlKeyOf(Buffer.from(draft.team.key, 'hex')),
+    })
+    cleanup.push(() => log.close())
+    await log.ready()
+    if (!identity) {
+      identity = { ...draft, team: { ...draft.team, base: log.key.toString('hex') } }
+      await writeIdentity(dir, identity)
+    }
+    const keys = new NodeKeys(identity, dir)
+    const meta = (await log.view.get(META))?.value as MetaRecord | undefined
+    if (!meta?.genesis && log.writable && identity.team.base === log.writerKey.toString('hex')) {
+      // the team's creator (also after a crash between writing its identity and this append)
+      await log.append(genesisEnvelope(keys, log.writerKey, identity.name).bytes)
+    }
+
+    const local = new LocalState(corestore, identity.team.id)
+    cleanup.push(() => local.close())
+    await local.ready()
+    let apiKey = await readApiKey(dir)
+    if (!apiKey || !local.authenticate(apiKey)) {
+      apiKey = (await local.createKey(identity.name, undefined)).api_key
+      await writeApiKey(dir, apiKey)
+    }
+
+    const store = new NodeStore(log, local, keys, identity.team.id)
+    store.on('warning', () => {})
+    log.on('warning', () => {})
+    const refreshKeys = () => void keys.refresh(log.view).catch(() => {})
+    log.on('update', refreshKeys)
+    await keys.refresh(log.view)
+
+    const app = await buildApiServer(store, { logger: options.logger ?? false, rateLimit: false })
+    cleanup.push(() => app.close())
+    const host = options.host ?? '127.0.0.1'
+    const address = await app.listen({ port: options.port ?? 7420, host })
+    const url = address.replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1')
+
+    let swarm: TeamSwarm | null = null
+    if (options.swarm !== false) {
+      swarm = new TeamSwarm({
+        teamKey: keys.teamKey,
+        bootstrap: options.bootstrap,
+        replicate: (conn) => log.base.replicate(conn),
+      })
+      cleanup.push(() => swarm?.close() ?? Promise.resolve())
+      // joining the DHT can take seconds; the local API works meanwhile
+      swarm.join().catch((err: Error) => store.emit('warning', err))
+    }
+
+    await writeNodeInfo(dir, { url, pid: process.pid })
+    cleanup.push(() => removeNodeInfo(dir))
+
+    let closing: Promise<void> | null = null
+    return {
+      url,
+      apiKey,
+      dataDir: dir,
+      identity,
+      teamId: identity.team.id,
+      store,
+      log,
+      swarm,
+      app,
+      corestore,
+      created,
+      close() {
+        closing ??= closeAll()
+        return closing
+      },
+    }
+  } catch (err) {
+    await closeAll()
+    throw err
+  }
+}

@@ -1,0 +1,89 @@
+// One team's log: an autobase over the node's corestore whose writers are the member devices,
+// and its hyperbee view. Appends are applied locally at once (local reads see them at once);
+// remote writes arrive by replication and fire 'update'.
+import { EventEmitter } from 'node:events'
+import Autobase from 'autobase'
+import type Corestore from 'corestore'
+import Hyperbee from 'hyperbee'
+import type { ViewValue } from '../view/records.js'
+import { type ApplyContext, createApply } from './apply.js'
+
+export class TeamLog extends EventEmitter {
+  readonly base: Autobase<Hyperbee<ViewValue>>
+  private closed = false
+
+  constructor(store: Corestore, baseKey: Buffer | null, ctx: ApplyContext) {
+    super()
+    this.base = new Autobase<Hyperbee<ViewValue>>(store, baseKey, {
+      valueEncoding: 'binary',
+      // every indexer acknowledges now and then, so the signed (never reordered) prefix advances
+      ackInterval: 5_000,
+      open: (viewStore) =>
+        new Hyperbee<ViewValue>(viewStore.get('view'), {
+          keyEncoding: 'utf-8',
+          valueEncoding: 'json',
+          extension: false,
+        }),
+      apply: createApply(ctx),
+      close: (view) => view.close(),
+    })
+    this.base.on('update', () => {
+      if (!this.closed) this.emit('update')
+    })
+    // autobase reports replication faults here; they must not crash the node
+    this.base.on('error', (err: Error) => this.emit('warning', err))
+  }
+
+  async ready(): Promise<void> {
+    await this.base.ready()
+  }
+
+  get key(): Buffer {
+    return this.base.key
+  }
+
+  /** This device's writer core key: what an admin adds to make it a writer. */
+  get writerKey(): Buffer {
+    return this.base.local.key
+  }
+
+  get writable(): boolean {
+    return this.base.writable
+  }
+
+  get view(): Hyperbee<ViewValue> {
+    return this.base.view
+  }
+
+  /** Append envelope bytes; resolves once they are durable locally and applied to the view. */
+  async append(bytes: Buffer): Promise<void> {
+    await this.base.append(bytes)
+  }
+
+  async update(): Promise<void> {
+    await this.base.update()
+  }
+
+  /** Resolves when this device becomes a writer (an admin added it). */
+  async waitWritable(signal?: AbortSignal): Promise<void> {
+    while (!this.base.writable) {
+      signal?.throwIfAborted()
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer)
+          this.base.off('writable', done)
+          resolve()
+        }
+        const timer = setTimeout(done, 500)
+        this.base.on('writable', done)
+      })
+      await this.base.update().catch(() => {})
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.base.close()
+  }
+}

@@ -1,0 +1,151 @@
+// Message pages and threads over the view's indexes: the unfiltered log (m/), a thread (r/),
+// mentions (n/) or a sender's messages (s/), each ordered by log position. A read walks one
+// index from the cursor's position; a second filter is checked on the records it visits.
+import { ApiError } from '../sdk/api/errors.js'
+import type { MessageQuery, PageQuery } from '../sdk/api/store.js'
+import type { Message, MessagePage, ThreadPage } from '../sdk/api/types.js'
+import type { ChannelSpace } from './view/keys.js'
+import type { ViewReader } from './view/read.js'
+import type { ChannelRecord, MessageRecord } from './view/records.js'
+
+/** Records visited per read at most; past it the page ends with a cursor to go on from. */
+const SCAN_BUDGET = 5000
+
+interface Index {
+  range: { gt: string; lt: string }
+  at(seq: number): string
+  /** the index holds seqs (a pointer to m/) rather than the records themselves */
+  pointers: boolean
+}
+
+function indexOf(space: ChannelSpace, query: MessageQuery, senderTag: string | null): Index {
+  if (query.thread_id) {
+    const parent = query.thread_id
+    return { range: space.replies(parent), at: (s) => space.reply(parent, s), pointers: true }
+  }
+  if (query.mention) {
+    const who = query.mention
+    return { range: space.mentions(who), at: (s) => space.mention(who, s), pointers: true }
+  }
+  if (senderTag)
+    return { range: space.senders(senderTag), at: (s) => space.sender(senderTag, s), pointers: true }
+  return { range: space.messages, at: (s) => space.message(s), pointers: false }
+}
+
+function accept(
+  r: MessageRecord,
+  q: MessageQuery,
+  senderTag: string | null,
+  excludeTag: string | null,
+): boolean {
+  return (
+    !r.deleted &&
+    (!q.thread_id || r.thread_id === q.thread_id) &&
+    (!q.mention || r.mention === q.mention) &&
+    (!senderTag || r.tag === senderTag) &&
+    (!excludeTag || r.tag !== excludeTag)
+  )
+}
+
+async function* walk(
+  reader: ViewReader,
+  space: ChannelSpace,
+  index: Index,
+  range: { gt: string; lt: string; reverse?: boolean },
+): AsyncIterable<MessageRecord> {
+  for await (const { value } of reader.range<MessageRecord | number>(range)) {
+    const record = index.pointers ? await reader.messageAt(space, value as number) : (value as MessageRecord)
+    if (record) yield record
+  }
+}
+
+export async function readMessagePage(
+  reader: ViewReader,
+  channel: string,
+  query: MessageQuery,
+  senderTag: string | null,
+  excludeTag: string | null,
+): Promise<MessagePage> {
+  if (query.thread_id && !/^\d{1,20}(-\d{1,20})?$/.test(query.thread_id)) {
+    throw new ApiError(
+      'INVALID_CURSOR',
+      "Invalid thread_id format. Expected a message ID like '1234567890-0'",
+    )
+  }
+  const ch = await reader.channel(channel)
+  if (!ch) {
+    if (query.after_id !== null) await validateOnly(reader, query.after_id)
+    return { messages: [], next_after_id: query.after_id ?? '0-0', has_more: false, channel }
+  }
+  const index = indexOf(ch.space, query, senderTag)
+  const messages: Message[] = []
+  let hasMore = false
+  let visited = 0
+  if (query.after_id === null) {
+    let head: string | null = null
+    for await (const r of walk(reader, ch.space, index, { ...index.range, reverse: true })) {
+      head ??= r.id
+      if (++visited > SCAN_BUDGET) {
+        hasMore = true
+        break
+      }
+      if (!accept(r, query, senderTag, excludeTag)) continue
+      if (messages.length === query.limit) {
+        hasMore = true
+        break
+      }
+      messages.push(reader.toMessage(channel, r))
+    }
+    messages.reverse()
+    return { messages, next_after_id: head ?? '0-0', has_more: hasMore, channel }
+  }
+  const after = await reader.cursorSeq(ch.space, ch.record, query.after_id)
+  let next = query.after_id === '0' ? '0-0' : query.after_id
+  for await (const r of walk(reader, ch.space, index, { gt: index.at(after), lt: index.range.lt })) {
+    if (++visited > SCAN_BUDGET) {
+      hasMore = true
+      break
+    }
+    if (!accept(r, query, senderTag, excludeTag)) {
+      next = r.id
+      continue
+    }
+    if (messages.length === query.limit) {
+      hasMore = true
+      break
+    }
+    messages.push(reader.toMessage(channel, r))
+    next = r.id
+  }
+  return { messages, next_after_id: next, has_more: hasMore, channel }
+}
+
+async function validateOnly(reader: ViewReader, cursor: string): Promise<void> {
+  const empty = { gen: 0, msgSeq: 0 } as ChannelRecord
+  const space = { messageId: () => 'z' } as unknown as ChannelSpace
+  await reader.cursorSeq(space, empty, cursor)
+}
+
+export async function readReplies(
+  reader: ViewReader,
+  channel: string,
+  parentId: string,
+  query: PageQuery,
+): Promise<ThreadPage> {
+  const ch = await reader.channel(channel)
+  const parent = ch ? await reader.messageById(ch.space, parentId) : null
+  if (!ch || !parent) throw new ApiError('MESSAGE_NOT_FOUND', 'Parent message not found')
+  const page = await readMessagePage(
+    reader,
+    channel,
+    { after_id: query.after_id ?? '0-0', limit: query.limit, thread_id: parent.record.id },
+    null,
+    null,
+  )
+  return {
+    parent: reader.toMessage(channel, parent.record),
+    replies: page.messages,
+    next_after_id: page.next_after_id,
+    has_more: page.has_more,
+  }
+}

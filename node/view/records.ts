@@ -1,0 +1,94 @@
+// Values stored in the view. Envelopes are kept as base64 of their bytes: the view holds the
+// same ciphertext as the log, plus only the plaintext header fields needed to index it.
+
+export type Role = 'admin' | 'member' | 'reader'
+
+export interface MetaRecord {
+  genesis: boolean
+  /** the newest key epoch */
+  epoch: number
+}
+
+export interface MemberRecord {
+  role: Role
+  /** the device's autobase writer core key (hex) */
+  writer: string
+  removed: boolean
+  /** epoch -> that epoch's key sealed to this member (hex), as given when it was added */
+  sealed: Record<string, string>
+  /** the MemberAdd envelope (its control body carries the member's name) */
+  env: string
+}
+
+export interface EpochRecord {
+  /** member public key hex -> the epoch key sealed to it */
+  sealed: Record<string, string>
+}
+
+export interface ChannelRecord {
+  gen: number
+  /** the ChannelCreate envelope (description in its body), or null when made by first use */
+  env: string | null
+  created_at: number
+  deleted: boolean
+  /** counters of the current generation */
+  msgSeq: number
+  changeSeq: number
+  eventSeq: number
+  count: number
+  last: number | null
+}
+
+export interface MessageRecord {
+  id: string
+  env: string
+  author: string
+  thread_id: string | null
+  mention: string | null
+  tag: string
+  time: number
+  replies: number
+  deleted: boolean
+  /** the seq of its `message` event, so a seed client's Last-Event-ID (a message id) resumes */
+  ev: number
+}
+
+export interface StatusRecord {
+  env: string
+}
+
+export interface ChangeRecord {
+  id: string
+  env: string
+  deleted: boolean
+}
+
+export interface AckRecord {
+  env: string
+}
+
+export type EventRecord =
+  | { type: 'message'; seq: number }
+  | { type: 'delete'; id: string; thread_id: string | null; env: string }
+  | { type: 'status'; seq: number }
+  | { type: 'ack'; env: string }
+
+export interface DroppedRecord {
+  reason: string
+  type: number
+  author: string
+}
+
+export type ViewValue =
+  | MetaRecord
+  | MemberRecord
+  | EpochRecord
+  | ChannelRecord
+  | MessageRecord
+  | StatusRecord
+  | ChangeRecord
+  | AckRecord
+  | EventRecord
+  | DroppedRecord
+  | number
+  | true
