@@ -20,6 +20,8 @@ export class SseStream {
   readonly comments: Array<{ text: string; receivedAt: number }> = []
   readonly openedAt = Date.now()
   ended = false
+  /** the stream's text as received (the first MiB), for wire-format checks */
+  raw = ''
   /** parsed JSON error body when the server refused the stream */
   body: any
   private waiters = new Set<Waiter>()
@@ -105,6 +107,7 @@ export class SseStream {
 
   /** @internal */
   feed(chunk: string): void {
+    if (this.raw.length < 1024 * 1024) this.raw += chunk
     this.buffer += chunk
     let newline = this.buffer.search(/\r\n|\n|\r/)
     while (newline !== -1) {

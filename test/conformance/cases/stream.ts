@@ -150,6 +150,38 @@ export function streamCases(f: Fixture): void {
       expect(new Set(ids).size).toBe(ids.length)
     })
 
+    it("the wire format is what the seed SDK's reader parses", async () => {
+      // The seed SDK splits on "\n" only, matches "id: ", "event: " and "data: " with the space,
+      // joins data lines without a newline, and only handles blocks with an explicit event line.
+      const ch = f.channel('st-wire')
+      const stream = await open(ch)
+      const message = await f.post(f.admin, ch, 'multi\nline "quoted"')
+      expectStatus(await f.admin.put(`/api/channels/${ch}/status`, { key: 'k', value: 'v' }), 200)
+      await stream.waitFor((e) => e.event === 'status')
+      expect(stream.raw).not.toContain('\r')
+      const isField = (line: string) => line !== '' && !line.startsWith(':')
+      const blocks = stream.raw.split('\n\n').filter((block) => block.split('\n').some(isField))
+      expect(blocks.length).toBeGreaterThanOrEqual(2)
+      for (const block of blocks) {
+        const lines = block.split('\n').filter(isField)
+        expect(
+          lines.filter((line) => line.startsWith('id: ')),
+          block,
+        ).toHaveLength(1)
+        expect(
+          lines.filter((line) => line.startsWith('event: ')),
+          block,
+        ).toHaveLength(1)
+        expect(
+          lines.filter((line) => line.startsWith('data: ')),
+          block,
+        ).toHaveLength(1)
+        for (const line of lines) expect(line, block).toMatch(/^(id|event|data|retry): /)
+      }
+      const first = stream.of('message')[0]!
+      expect(first.json.content).toBe(message.content)
+    })
+
     it('two streams on one channel both get each event', async () => {
       const ch = f.channel('st-two')
       const a = await open(ch)
