@@ -193,6 +193,24 @@ export function basicCases(f: Fixture): void {
       for (const route of SPEC_ROUTES) expect(listed, route).toContain(route)
     })
 
+    it('GET and DELETE with Content-Type: application/json and no body work, as the seed SDK sends them', async () => {
+      const json = { headers: { 'content-type': 'application/json' } }
+      expectStatus(await f.admin.get('/api/channels', json), 200)
+      const name = f.channel('b-ctype')
+      expectStatus(await f.admin.post('/api/channels', { name }), 201)
+      const message = expectStatus(
+        await f.admin.post(`/api/channels/${name}/messages`, { content: 'x' }),
+        201,
+      )
+      expectStatus(
+        await f.admin.delete(`/api/channels/${name}/messages/${encodeURIComponent(message.id)}`, json),
+        204,
+      )
+      expectStatus(await f.admin.put(`/api/channels/${name}/status`, { key: 'k', value: 'v' }), 200)
+      expectStatus(await f.admin.delete(`/api/channels/${name}/status/k`, json), 204)
+      expectStatus(await f.admin.delete(`/api/channels/${name}`, json), 204)
+    })
+
     it('an unknown route is a JSON 404 NOT_FOUND', async () => {
       expectError(await f.admin.get('/api/nonexistent'), 404, 'NOT_FOUND')
     })
