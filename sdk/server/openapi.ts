@@ -1,12 +1,13 @@
 // The OpenAPI 3.1 document of GET /api/openapi.json, generated from the same zod schemas that
-// validate requests, so it cannot drift from what the server accepts.
+// validate requests (and the response schemas of sdk/api/responses.ts), so it cannot drift from
+// what the server accepts.
 import { z } from 'zod'
 import { ERROR_STATUS } from '../api/errors.js'
 import type { RouteDoc } from './route.js'
 
-function jsonSchema(schema: z.ZodType): Record<string, unknown> {
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
   const out = z.toJSONSchema(schema, {
-    io: 'input',
+    io,
     unrepresentable: 'any',
     target: 'draft-2020-12',
   }) as Record<string, unknown>
@@ -23,6 +24,19 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): unk
     required: where === 'path' || (js.required ?? []).includes(name),
     schema: s,
   }))
+}
+
+function success(r: RouteDoc, status: string): Record<string, unknown> {
+  if (status === '204') return { description: 'No content' }
+  if (r.url.endsWith('/stream')) {
+    return {
+      description:
+        'Server-Sent Events: `message`, `delete`, `status`, `ack` (then `error` or `shutdown`); see docs/api.md',
+      content: { 'text/event-stream': { schema: { type: 'string' } } },
+    }
+  }
+  if (!r.response) return { description: 'OK' }
+  return { description: 'OK', content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } }
 }
 
 const ERROR_SCHEMA = {
@@ -44,7 +58,7 @@ export function openApiDocument(routes: RouteDoc[], version: string): Record<str
       operationId: `${r.method.toLowerCase()}${path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
       parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
       responses: {
-        [status]: { description: status === '204' ? 'No content' : 'OK' },
+        [status]: success(r, status),
         default: {
           description: 'An error',
           content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },

@@ -12,7 +12,7 @@ const limited =
 
 export function rateLimitKey(request: FastifyRequest): string {
   // runs after the auth hook, so an authenticated request is counted against its key
-  return request.principal ? `key:${request.principal.keyId}` : `ip:${request.ip}`
+  return request.principal ? `key:${request.principal.teamId}:${request.principal.keyId}` : `ip:${request.ip}`
 }
 
 /** Registers the limiter on `app` (before any route); false when rate limiting is off. */

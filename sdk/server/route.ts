@@ -39,6 +39,8 @@ export interface RouteDef<P extends Schema, Q extends Schema, B extends Schema> 
   status?: number
   /** per-route @fastify/rate-limit config, or false to exempt (probes) */
   rateLimit?: false | Record<string, unknown>
+  /** the success body, for the OpenAPI document */
+  response?: z.ZodType
   /** false: no automatic HEAD route (the stream: a HEAD must not open a subscription) */
   head?: boolean
 }
@@ -54,7 +56,7 @@ export interface RouteCtx<P extends Schema, Q extends Schema, B extends Schema> 
 
 export type RouteDoc = Pick<
   RouteDef<Schema, Schema, Schema>,
-  'method' | 'url' | 'summary' | 'access' | 'params' | 'query' | 'body' | 'status'
+  'method' | 'url' | 'summary' | 'access' | 'params' | 'query' | 'body' | 'status' | 'response'
 >
 
 // Query values are strings or arrays of them; an empty value counts as absent (as the seed).

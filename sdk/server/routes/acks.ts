@@ -1,5 +1,8 @@
 // Read receipts: ack, the acks of a channel, and this sender's unread messages.
+
 import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import * as R from '../../api/responses.js'
 import { ackBody, channelParams, unreadQuery } from '../../api/schemas.js'
 import type { ApiContext } from '../context.js'
 import { route } from '../route.js'
@@ -13,6 +16,7 @@ export function ackRoutes(app: FastifyInstance, api: ApiContext): void {
     {
       method: 'POST',
       url: '/api/channels/:channel/ack',
+      response: R.ack,
       summary: 'Mark messages read up to last_read_id',
       access: { kind: 'channel', level: 'write' },
       params: channelParams,
@@ -28,6 +32,7 @@ export function ackRoutes(app: FastifyInstance, api: ApiContext): void {
     {
       method: 'GET',
       url: '/api/channels/:channel/acks',
+      response: z.array(R.ack),
       summary: 'The ack of every sender of the channel',
       access: { kind: 'channel', level: 'read' },
       params: channelParams,
@@ -41,6 +46,7 @@ export function ackRoutes(app: FastifyInstance, api: ApiContext): void {
     {
       method: 'GET',
       url: '/api/channels/:channel/unread',
+      response: R.messagePage,
       summary: "Messages after this sender's last ack, not counting its own (limit)",
       access: { kind: 'channel', level: 'read' },
       params: channelParams,

@@ -1,5 +1,8 @@
 // Channels: create (team admin), list (what the key may read), delete (channel admin).
+
 import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import * as R from '../../api/responses.js'
 import { channelParams, createChannelBody } from '../../api/schemas.js'
 import type { ApiContext } from '../context.js'
 import { hasPermission } from '../permissions.js'
@@ -14,6 +17,7 @@ export function channelRoutes(app: FastifyInstance, api: ApiContext): void {
     {
       method: 'POST',
       url: '/api/channels',
+      response: R.channel,
       summary: 'Create a channel: 201, or 200 with the existing one',
       access: { kind: 'team', level: 'admin' },
       body: createChannelBody,
@@ -36,6 +40,7 @@ export function channelRoutes(app: FastifyInstance, api: ApiContext): void {
     {
       method: 'GET',
       url: '/api/channels',
+      response: z.array(R.channel),
       summary: 'The channels this key may read',
       access: { kind: 'key' },
     },

@@ -1,6 +1,8 @@
 // Public routes: probes, signup (relay only), the endpoint list and the OpenAPI document.
+
 import type { FastifyInstance } from 'fastify'
 import { ApiError } from '../../api/errors.js'
+import * as R from '../../api/responses.js'
 import { LIMITS, signupBody } from '../../api/schemas.js'
 import type { ApiContext } from '../context.js'
 import { openApiDocument } from '../openapi.js'
@@ -18,7 +20,14 @@ export function healthRoutes(
   route(
     app,
     api,
-    { method: 'GET', url: '/healthz', summary: 'Liveness probe', access: open, rateLimit: false },
+    {
+      method: 'GET',
+      url: '/healthz',
+      response: R.probe,
+      summary: 'Liveness probe',
+      access: open,
+      rateLimit: false,
+    },
     async () => ({
       status: 'ok',
     }),
@@ -30,6 +39,7 @@ export function healthRoutes(
     {
       method: 'GET',
       url: '/readyz',
+      response: R.probe,
       summary: 'Readiness probe (503 until the storage answers)',
       access: open,
       rateLimit: false,
@@ -50,6 +60,7 @@ export function healthRoutes(
       {
         method: 'POST',
         url: '/api/signup',
+        response: R.signupResponse,
         summary: 'Create a team and its first (admin) key',
         access: open,
         body: signupBody,

@@ -1,5 +1,8 @@
 // Team administration: API keys and the audit log. All need "*": "admin".
+
 import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import * as R from '../../api/responses.js'
 import { auditQuery, createKeyBody, keyIdParams, updatePermissionsBody } from '../../api/schemas.js'
 import type { ApiContext } from '../context.js'
 import { route } from '../route.js'
@@ -15,6 +18,7 @@ export function keyRoutes(app: FastifyInstance, api: ApiContext): void {
     {
       method: 'POST',
       url: '/api/keys',
+      response: R.createKeyResponse,
       summary: 'Create an API key (shown once)',
       access: admin,
       body: createKeyBody,
@@ -27,7 +31,13 @@ export function keyRoutes(app: FastifyInstance, api: ApiContext): void {
   route(
     app,
     api,
-    { method: 'GET', url: '/api/keys', summary: "List the team's keys (ids, never secrets)", access: admin },
+    {
+      method: 'GET',
+      url: '/api/keys',
+      response: z.array(R.keyInfo),
+      summary: "List the team's keys (ids, never secrets)",
+      access: admin,
+    },
     ({ principal }) => store.listKeys(principal.teamId),
   )
 
@@ -37,6 +47,7 @@ export function keyRoutes(app: FastifyInstance, api: ApiContext): void {
     {
       method: 'PUT',
       url: '/api/keys/:key_id/permissions',
+      response: R.keyPermissions,
       summary: "Replace a key's permissions; open streams are re-checked at once",
       access: admin,
       params: keyIdParams,
@@ -68,6 +79,7 @@ export function keyRoutes(app: FastifyInstance, api: ApiContext): void {
     {
       method: 'GET',
       url: '/api/audit',
+      response: R.auditPage,
       summary: 'Permission denials, newest first (after_id, limit, result)',
       access: admin,
       query: auditQuery,

@@ -1,6 +1,8 @@
 // Messages and threads.
+
 import type { FastifyInstance } from 'fastify'
 import { ApiError } from '../../api/errors.js'
+import * as R from '../../api/responses.js'
 import {
   channelParams,
   isEncryptedContent,
@@ -23,6 +25,7 @@ export function messageRoutes(app: FastifyInstance, api: ApiContext): void {
     {
       method: 'POST',
       url: '/api/channels/:channel/messages',
+      response: R.message,
       summary: 'Post a message (content, mention?, thread_id?)',
       access: { kind: 'channel', level: 'write' },
       params: channelParams,
@@ -47,6 +50,7 @@ export function messageRoutes(app: FastifyInstance, api: ApiContext): void {
     {
       method: 'GET',
       url: '/api/channels/:channel/messages',
+      response: R.messagePage,
       summary: 'Read a page of messages (after_id, limit, mention, sender, thread_id)',
       access: { kind: 'channel', level: 'read' },
       params: channelParams,
@@ -85,6 +89,7 @@ export function messageRoutes(app: FastifyInstance, api: ApiContext): void {
     {
       method: 'GET',
       url: '/api/channels/:channel/threads/:id',
+      response: R.threadPage,
       summary: 'Read a thread: its parent and a page of replies (after_id, limit)',
       access: { kind: 'channel', level: 'read' },
       params: messageParams,

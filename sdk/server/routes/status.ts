@@ -1,5 +1,8 @@
 // Shared key/value status per channel, its change log, and the cross-channel view.
+
 import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import * as R from '../../api/responses.js'
 import {
   CHANNEL_NAME_RE,
   channelParams,
@@ -23,6 +26,7 @@ export function statusRoutes(app: FastifyInstance, api: ApiContext): void {
       {
         method,
         url: '/api/channels/:channel/status',
+        response: R.status,
         summary: method === 'PUT' ? 'Set a status key' : 'Set a status key (alias of PUT, as the seed)',
         access: { kind: 'channel', level: 'write' },
         params: channelParams,
@@ -39,6 +43,7 @@ export function statusRoutes(app: FastifyInstance, api: ApiContext): void {
     {
       method: 'GET',
       url: '/api/channels/:channel/status',
+      response: z.array(R.status),
       summary: 'The status entries of a channel (key)',
       access: { kind: 'channel', level: 'read' },
       params: channelParams,
@@ -53,6 +58,7 @@ export function statusRoutes(app: FastifyInstance, api: ApiContext): void {
     {
       method: 'GET',
       url: '/api/channels/:channel/status/changes',
+      response: R.statusChangePage,
       summary: 'The status change log (after_id, limit)',
       access: { kind: 'channel', level: 'read' },
       params: channelParams,
@@ -86,6 +92,7 @@ export function statusRoutes(app: FastifyInstance, api: ApiContext): void {
     {
       method: 'GET',
       url: '/api/status',
+      response: z.array(R.status),
       summary: 'Status entries across the channels this key may read (channel, key)',
       access: { kind: 'key' },
       query: crossStatusQuery,

@@ -1,6 +1,8 @@
 // Team settings (relay): whether the team refuses plaintext content. A store without settings
 // (the node: its content is always encrypted) has no such routes: 404, never a 5xx.
+
 import type { FastifyInstance } from 'fastify'
+import * as R from '../../api/responses.js'
 import { teamSettingsBody } from '../../api/schemas.js'
 import type { HandoffStore } from '../../api/store.js'
 import type { ApiContext } from '../context.js'
@@ -17,6 +19,7 @@ export function teamRoutes(app: FastifyInstance, api: ApiContext): void {
     {
       method: 'GET',
       url: '/api/team/settings',
+      response: R.teamSettings,
       summary: "The team's settings (encryption_required)",
       access: { kind: 'team', level: 'read' },
     },
@@ -29,6 +32,7 @@ export function teamRoutes(app: FastifyInstance, api: ApiContext): void {
     {
       method: 'PUT',
       url: '/api/team/settings',
+      response: R.teamSettings,
       summary: "Change the team's settings: {encryption_required}",
       access: { kind: 'team', level: 'admin' },
       body: teamSettingsBody,

@@ -81,6 +81,17 @@ describe('public routes', () => {
     expect(post.parameters[0]).toMatchObject({ name: 'channel', in: 'path', required: true })
     const read = doc.json.paths['/api/channels/{channel}/messages'].get
     expect(read.parameters.map((p: { name: string }) => p.name)).toContain('limit')
+    const page = read.responses['200'].content['application/json'].schema
+    expect(page.required).toEqual(
+      expect.arrayContaining(['messages', 'next_after_id', 'has_more', 'channel']),
+    )
+    const stream = doc.json.paths['/api/channels/{channel}/stream'].get
+    expect(Object.keys(stream.responses['200'].content)).toEqual(['text/event-stream'])
+    expect(doc.json.paths['/api/keys/{key_id}'].delete.responses['204']).toBeDefined()
+    const ops = Object.values(doc.json.paths).flatMap((p) =>
+      Object.values(p as Record<string, { operationId: string }>),
+    )
+    expect(new Set(ops.map((o) => o.operationId)).size).toBe(ops.length)
   })
 })
 
