@@ -122,6 +122,24 @@ export function keyCases(f: Fixture): void {
       await f.post(key.client, ch, 'now allowed')
     })
 
+    it('PUT an empty permission map leaves the key with no access at all', async () => {
+      const ch = f.channel('k-empty')
+      const key = await f.key('k-empty')
+      await f.post(key.client, ch, 'before')
+      expectStatus(await f.admin.put(`/api/keys/${seg(key.id)}/permissions`, { permissions: {} }), 200)
+      expectError(await key.client.get(`/api/channels/${ch}/messages`), 403, 'FORBIDDEN')
+      expectError(await key.client.post(`/api/channels/${ch}/messages`, { content: 'x' }), 403, 'FORBIDDEN')
+      expectError(await key.client.get('/api/keys'), 403, 'FORBIDDEN')
+    })
+
+    it('PUT permissions with an unknown level is a 400 and changes nothing', async () => {
+      const key = await f.key('k-badlevel', { '*': 'read' })
+      const res = await f.admin.put(`/api/keys/${seg(key.id)}/permissions`, { permissions: { '*': 'owner' } })
+      expectError(res, 400, ['INVALID_PERMISSIONS', 'INVALID_FIELD', 'INVALID_JSON'])
+      const keys = expectStatus(await f.admin.get('/api/keys'), 200)
+      expect(keys.find((k: any) => k.key === key.id).permissions).toEqual({ '*': 'read' })
+    })
+
     it('PUT permissions of an unknown key id is 404 KEY_NOT_FOUND', async () => {
       const res = await f.admin.put('/api/keys/no-such-key-id/permissions', { permissions: { '*': 'read' } })
       expectError(res, 404, 'KEY_NOT_FOUND')
