@@ -4,19 +4,13 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { Command } from 'commander'
 import type { HandoffBackend } from './backend.js'
 import { resolveTarget } from './config.js'
-import { connect, type EmbeddedNodeStarter } from './connect.js'
+import { connect } from './connect.js'
+import { startEmbeddedNode } from './embedded-node.js'
 import { describeFailure, failureText } from './errors.js'
 import { createMcpServer } from './server.js'
 
 function log(line: string): void {
   process.stderr.write(`handoff mcp: ${line}\n`)
-}
-
-const startEmbeddedNode: EmbeddedNodeStarter = async (dataDir) => {
-  throw new Error(
-    `no Handoff node is running for ${dataDir} and this build cannot start one in-process yet: ` +
-      'run `handoff node` in another terminal, or set RELAY_API_URL and RELAY_API_KEY to use a relay',
-  )
 }
 
 /** Tell the person at once if the key is refused or the API is unreachable; tools say it again. */

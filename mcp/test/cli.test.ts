@@ -36,12 +36,12 @@ describe('handoff mcp start-up', () => {
     ])
   })
 
-  it('exits 1 with a readable message when no node runs for the data dir', () => {
-    const result = mcp({})
+  it('exits 1 with one readable line when the embedded node cannot start', () => {
+    // no node runs for the data dir, and the settings for the one it would start are wrong
+    const result = mcp({ HANDOFF_PORT: 'not-a-port' })
     expect(result.status).toBe(1)
     expect(result.stdout).toBe('')
-    expect(result.stderr).toContain(`no Handoff node is running for ${data}`)
-    expect(result.stderr).not.toMatch(/\n\s+at /)
+    expect(result.stderr.trim().split('\n')).toEqual(['handoff: HANDOFF_PORT is not a port: not-a-port'])
   })
 
   it('ends cleanly when the client closes stdin', () => {

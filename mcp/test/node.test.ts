@@ -1,0 +1,66 @@
+// `handoff mcp` on a local node: with no node running for HANDOFF_DATA it starts one in-process
+// (on a private loopback DHT), serves every tool from it, and a second agent's server on the same
+// data dir finds that node through node.json instead of starting another.
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestnet, type Testnet } from '../../test/support/testnet.js'
+import { type McpAgent, startAgent, textOf } from './harness.js'
+
+let testnet: Testnet
+let dir: string
+let first: McpAgent
+const env = () => ({
+  HANDOFF_DATA: dir,
+  HANDOFF_PORT: '0',
+  HANDOFF_BOOTSTRAP: testnet.bootstrap.map((b) => `${b.host}:${b.port}`).join(','),
+})
+
+beforeAll(async () => {
+  testnet = await startTestnet()
+  dir = await mkdtemp(join(tmpdir(), 'handoff-mcp-node-'))
+  first = await startAgent(env())
+})
+
+afterAll(async () => {
+  await first?.close()
+  await testnet?.destroy()
+  if (dir) await rm(dir, { recursive: true, force: true })
+})
+
+describe('handoff mcp with an embedded node', () => {
+  it('starts a node for the data dir and says so on stderr only', async () => {
+    const me = await first.ok('whoami')
+    expect(me.structuredContent).toMatchObject({ connection: 'node' })
+    const info = JSON.parse(await readFile(join(dir, 'node.json'), 'utf8'))
+    expect(me.structuredContent.api_url).toBe(info.url)
+    expect(first.stderr()).toContain('started an embedded node')
+  })
+
+  it('serves the tools from the node', async () => {
+    await first.ok('create_channel', { name: 'plans' })
+    const posted = await first.ok('post_message', {
+      channel: 'plans',
+      content: 'ship it',
+      mention: 'someone',
+    })
+    const read = await first.ok('read_messages', { channel: 'plans' })
+    expect(read.structuredContent.messages.map((m: any) => m.id)).toEqual([posted.structuredContent.id])
+    await first.ok('set_status', { channel: 'plans', key: 'stage', value: 'review' })
+    expect(textOf(await first.ok('get_status', { channel: 'plans' }))).toContain('stage = review')
+    await first.ok('ack', { channel: 'plans', last_read_id: posted.structuredContent.id })
+    expect((await first.ok('get_acks', { channel: 'plans' })).structuredContent.acks).toHaveLength(1)
+  })
+
+  it("lets a second agent's server share the running node", async () => {
+    const second = await startAgent(env())
+    try {
+      const read = await second.ok('read_messages', { channel: 'plans' })
+      expect(read.structuredContent.messages.map((m: any) => m.content)).toEqual(['ship it'])
+      expect(second.stderr()).not.toContain('started an embedded node')
+    } finally {
+      await second.close()
+    }
+  })
+})
