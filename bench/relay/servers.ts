@@ -12,8 +12,9 @@ const [mode = 'full', redisUrl = 'redis://127.0.0.1:6379'] = process.argv.slice(
 async function full(): Promise<void> {
   const { app, store } = await buildRelay({
     redisUrl,
-    // the limiter stays on (its Redis round trip is part of the cost) but never trips
-    rateLimitMax: 1_000_000_000,
+    // the limiter stays on (its Redis round trip is part of the cost) but never trips;
+    // BENCH_RATE_LIMIT=off measures without it
+    rateLimitMax: process.env.BENCH_RATE_LIMIT === 'off' ? 0 : 1_000_000_000,
     sse: { maxPerKey: 10_000 },
   })
   const { api_key } = await store.signup('bench', 'bench')
