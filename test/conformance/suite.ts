@@ -11,6 +11,7 @@ import { keyCases } from './cases/keys.js'
 import { messageCases } from './cases/messages.js'
 import { permissionCases } from './cases/permissions.js'
 import { rateLimitCases } from './cases/rate-limit.js'
+import { resumeCases } from './cases/resume.js'
 import { statusCases } from './cases/status.js'
 import { streamCases } from './cases/stream.js'
 import { threadCases } from './cases/threads.js'
@@ -46,6 +47,7 @@ export function defineConformanceSuite(target: ConformanceTarget, options: Suite
     auditCases(fixture)
     permissionCases(fixture)
     streamCases(fixture)
+    resumeCases(fixture)
     hostileCases(fixture)
     isolationCases(fixture, options.teams ?? target.signup)
     rateLimitCases(fixture)
