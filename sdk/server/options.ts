@@ -45,7 +45,10 @@ export interface ApiOptions {
   rateLimit?: RateLimitOptions | false
   /** POST /api/signup per client IP (the seed's 10 per hour) */
   signupRateLimit?: { max: number; timeWindow: number }
-  /** reject plaintext message content with 400 ENCRYPTION_REQUIRED (content must be `hf1:`/`e2ee:`) */
+  /**
+   * refuse plaintext message content and status values with 400 ENCRYPTION_REQUIRED (they must be
+   * `hf1:`/`e2ee:` strings), for every team; the relay's per-team setting is the store's
+   */
   encryptionRequired?: boolean
   sse?: SseOptions
   /** register server-specific routes (the relay's node-sync routes) inside the same error handling */

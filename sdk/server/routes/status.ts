@@ -1,12 +1,13 @@
 // Shared key/value status per channel, its change log, and the cross-channel view.
-
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
+import { ApiError } from '../../api/errors.js'
 import * as R from '../../api/responses.js'
 import {
   CHANNEL_NAME_RE,
   channelParams,
   crossStatusQuery,
+  isEncryptedContent,
   pageQuery,
   setStatusBody,
   statusKeyParams,
@@ -32,8 +33,12 @@ export function statusRoutes(app: FastifyInstance, api: ApiContext): void {
         params: channelParams,
         body: setStatusBody,
       },
-      ({ principal, params, body }) =>
-        store.setStatus(principal.teamId, params.channel, body.key, body.value, principal.sender),
+      ({ principal, params, body }) => {
+        if (api.options.encryptionRequired && !isEncryptedContent(body.value)) {
+          throw new ApiError('ENCRYPTION_REQUIRED', 'This team requires end-to-end-encrypted status values')
+        }
+        return store.setStatus(principal.teamId, params.channel, body.key, body.value, principal.sender)
+      },
     )
   }
 

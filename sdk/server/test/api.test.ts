@@ -539,3 +539,42 @@ describe('quotas', () => {
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0)
   })
 })
+
+describe('whoami', () => {
+  it('tells a key who it is', async () => {
+    const me = await admin().get('/api/whoami')
+    expect(me).toMatchObject({ status: 200, json: { sender: 'alice', permissions: { '*': 'admin' } } })
+    expect(typeof me.json.key_id).toBe('string')
+    expect(JSON.stringify(me.json)).not.toContain(api.key)
+  })
+})
+
+describe('server-wide encryption', () => {
+  it('refuses plaintext content and status values when encryptionRequired is set', async () => {
+    const strict = await startApi({ encryptionRequired: true })
+    try {
+      const s = (c: Parameters<typeof call>[1]) => call(strict.app, { key: strict.key, ...c })
+      expect(
+        await s({ method: 'POST', url: '/api/channels/e/messages', body: { content: 'plain' } }),
+      ).toMatchObject({
+        status: 400,
+        json: { code: 'ENCRYPTION_REQUIRED' },
+      })
+      expect(
+        (await s({ method: 'POST', url: '/api/channels/e/messages', body: { content: 'hf1:AAAA' } })).status,
+      ).toBe(201)
+      expect(
+        await s({ method: 'PUT', url: '/api/channels/e/status', body: { key: 'k', value: 'plain' } }),
+      ).toMatchObject({
+        status: 400,
+        json: { code: 'ENCRYPTION_REQUIRED' },
+      })
+      expect(
+        (await s({ method: 'PUT', url: '/api/channels/e/status', body: { key: 'k', value: 'e2ee:AAAA' } }))
+          .status,
+      ).toBe(200)
+    } finally {
+      await strict.close()
+    }
+  })
+})
