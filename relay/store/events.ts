@@ -56,32 +56,64 @@ export function toEvent(channel: string, id: string, f: Record<string, string>):
   }
 }
 
+/** live events a consumer may have queued before it is resynchronised from Redis instead */
+const MAX_PENDING = 1_000
+/** live events held while a replay runs before the replay is simply read again */
+const MAX_BUFFERED = 10_000
+
 class Listener<T extends Item> {
   closed = false
-  /** events that arrived live while the replay was running */
+  /** events that arrived live while a replay was running (null: live) */
   buffer: T[] | null = []
+  /**
+   * true when live events were dropped because the consumer fell behind: they are read again
+   * from the stream (the source of truth) once it caught up, so memory stays bounded and
+   * nothing is lost
+   */
+  lagging = false
+  private pending = 0
   private chain: Promise<void> = Promise.resolve()
 
   constructor(
     public cursor: string,
     private readonly onEvent: OnItem<T>,
+    private readonly resync: () => void,
   ) {}
 
   /** queue an event unless it is at or before the cursor; returns the delivery promise */
   deliver(event: T): Promise<void> {
     if (this.closed || compareIds(event.id, this.cursor) <= 0) return this.chain
     this.cursor = event.id
+    this.pending++
     this.chain = this.chain
       .then(() => (this.closed ? undefined : this.onEvent(event)))
       .catch(() => {
         // a failing consumer (a closed socket) must not stop the feed for the others
       })
+      .finally(() => {
+        this.pending--
+      })
     return this.chain
   }
 
   live(event: T): void {
-    if (this.buffer) this.buffer.push(event)
-    else void this.deliver(event)
+    if (this.closed) return
+    if (this.buffer) {
+      if (this.lagging) return
+      if (this.buffer.length < MAX_BUFFERED) this.buffer.push(event)
+      else {
+        this.buffer.length = 0
+        this.lagging = true
+      }
+      return
+    }
+    if (this.lagging) return
+    if (this.pending < MAX_PENDING) {
+      void this.deliver(event)
+      return
+    }
+    this.lagging = true
+    void this.chain.then(() => this.resync())
   }
 }
 
@@ -180,7 +212,7 @@ export class StreamFollower {
       feed = new Feed(this.ctx, spec)
       this.feeds.set(spec.stream, feed)
     }
-    const listener = new Listener<T>(from ?? '0-0', onItem)
+    const listener: Listener<T> = new Listener<T>(from ?? '0-0', onItem, () => this.resync(spec, listener))
     feed.listeners.add(listener)
     try {
       await feed.ready
@@ -193,8 +225,19 @@ export class StreamFollower {
     return { close: async () => this.leave(spec.stream, listener) }
   }
 
+  /** A consumer that fell behind caught up: read what it missed from the stream, then live again. */
+  private resync<T extends Item>(spec: FeedSpec<T>, listener: Listener<T>): void {
+    if (listener.closed) return
+    this.replay(spec, listener).catch(() => {
+      // Redis unreachable: try again shortly, still from the listener's cursor
+      setTimeout(() => this.resync(spec, listener), 1_000).unref()
+    })
+  }
+
   /** Deliver everything after the listener's cursor from the stream, then switch it to live. */
   private async replay<T extends Item>(spec: FeedSpec<T>, listener: Listener<T>): Promise<void> {
+    listener.buffer = []
+    listener.lagging = false
     for (;;) {
       if (listener.closed) return
       const entries = (await this.ctx.redis.xrange(
@@ -214,7 +257,12 @@ export class StreamFollower {
       const tail = entries[entries.length - 1]
       if (tail && compareIds(tail[0], listener.cursor) > 0) listener.cursor = tail[0]
       await last
-      if (entries.length < READ_BATCH) break
+      if (entries.length < READ_BATCH) {
+        if (!listener.lagging) break
+        // the buffer overflowed while replaying: what it dropped is in the stream, read on
+        listener.buffer = []
+        listener.lagging = false
+      }
     }
     const buffered = listener.buffer ?? []
     listener.buffer = null

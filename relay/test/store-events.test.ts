@@ -124,6 +124,33 @@ describe('subscribe', () => {
     await sub.close()
   })
 
+  it('a consumer stuck behind thousands of live events gets them all, once, in order', async () => {
+    let release: () => void = () => {}
+    const gate = new Promise<void>((r) => (release = r))
+    const got: string[] = []
+    const sub = await reader.subscribe(team, 'flood', null, async (e) => {
+      await gate
+      got.push(e.id)
+    })
+    const stream = keys.events(team, 'flood')
+    const ids: string[] = []
+    for (let batch = 0; batch < 6; batch++) {
+      const pipe = writer.redis.pipeline()
+      for (let i = 0; i < 500; i++) pipe.xadd(stream, '*', 'type', 'ack', 's', 'x', 'id', '0-1', 'at', 'now')
+      pipe.publish(keys.eventsNotify(team, 'flood'), 'x')
+      for (const [, id] of (await pipe.exec()) ?? [])
+        if (typeof id === 'string' && id.includes('-')) ids.push(id)
+      await sleep(20)
+    }
+    expect(ids).toHaveLength(3000)
+    await sleep(200)
+    release()
+    await waitFor(() => got.length >= 3000, 15_000, 'all flooded events')
+    await sleep(100)
+    expect(got).toEqual(ids)
+    await sub.close()
+  })
+
   it('refuses a malformed Last-Event-ID', async () => {
     await expect(reader.subscribe(team, 'x', 'nope', () => {})).rejects.toMatchObject({
       code: 'INVALID_CURSOR',
