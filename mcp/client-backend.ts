@@ -48,26 +48,42 @@ export class ClientBackend implements HandoffBackend {
       signal: this.controller.signal,
       ...(options.encryptionKey ? { encryptionKey: options.encryptionKey } : {}),
     })
+    // A relay has no such routes: leaving the methods out keeps the tools off its tool list.
+    if (this.kind === 'node') {
+      this.invite = (name, role) => this.request('POST', '/api/node/invites', { name, role })
+      this.syncStatus = () => this.request('GET', '/api/node/status')
+    }
   }
 
-  /** A GET the client has no method for (whoami, the node's own routes), with the same errors. */
-  private async getJson<T>(path: string): Promise<T> {
+  /** A call the SDK client has no method for (whoami, the node's own routes), with its errors. */
+  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     let res: Response
     try {
       res = await fetch(`${this.apiUrl}${path}`, {
-        headers: { authorization: `Bearer ${this.apiKey}`, accept: 'application/json' },
+        method,
+        headers: {
+          authorization: `Bearer ${this.apiKey}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.any([this.controller.signal, AbortSignal.timeout(15_000)]),
       })
     } catch (err) {
       throw new HandoffError(`cannot reach ${this.apiUrl}: ${(err as Error).message}`, 0, 'CONNECTION_ERROR')
     }
-    const body: unknown = await res.json().catch(() => undefined)
-    if (!res.ok) throw errorFromResponse(res.status, body, res.headers.get('retry-after'))
-    return body as T
+    const payload: unknown = await res.json().catch(() => undefined)
+    if (!res.ok) throw errorFromResponse(res.status, payload, res.headers.get('retry-after'))
+    return payload as T
   }
 
+  /** Node only (assigned in the constructor for a node): POST /api/node/invites. */
+  invite?: HandoffBackend['invite']
+  /** Node only: GET /api/node/status. */
+  syncStatus?: HandoffBackend['syncStatus']
+
   async whoami(): Promise<Identity> {
-    const me = await this.getJson<WhoamiResponse>('/api/whoami')
+    const me = await this.request<WhoamiResponse>('GET', '/api/whoami')
     const team =
       typeof me.team === 'object' && me.team !== null
         ? (me.team.name ?? null)

@@ -111,3 +111,44 @@ export function formatAudit(page: AuditPage): string {
   )
   return `Audit log (${page.entries.length}):\n${lines.join('\n') || '(no entries)'}\n${cursorLine(page, 'entries')}`
 }
+
+/** What GET /api/node/status answers (read leniently: every field may be missing). */
+interface NodeStatusLike {
+  team?: { id?: string; name?: string }
+  member?: { name?: string; role?: string; device?: string }
+  url?: string
+  writable?: boolean
+  peers?: number
+  log?: {
+    length?: number
+    signed_length?: number
+    local_length?: number
+    view_length?: number
+    unsigned?: number
+  }
+  relay?: { configured?: boolean; url?: string | null; state?: string }
+}
+
+export function formatSyncStatus(raw: Record<string, unknown>): string {
+  const s = raw as NodeStatusLike
+  const lines: string[] = []
+  if (s.team) lines.push(`Team ${s.team.name ?? '?'} (${s.team.id ?? '?'})`)
+  if (s.member)
+    lines.push(`You: ${s.member.name ?? '?'} (${s.member.role ?? '?'}), device ${s.member.device ?? '?'}`)
+  if (s.writable !== undefined)
+    lines.push(`Writable: ${s.writable ? 'yes' : 'no (not yet a writer of the team log)'}`)
+  if (s.peers !== undefined) lines.push(`Peers connected: ${s.peers}`)
+  if (s.log) {
+    const l = s.log
+    lines.push(
+      `Log: ${l.length ?? '?'} operations, ${l.signed_length ?? '?'} signed by the indexers, ${l.unsigned ?? '?'} not yet signed; ` +
+        `this device wrote ${l.local_length ?? '?'}`,
+    )
+  }
+  if (s.relay) {
+    lines.push(
+      s.relay.configured ? `Relay: ${s.relay.url ?? '?'} (${s.relay.state ?? '?'})` : 'Relay: not configured',
+    )
+  }
+  return lines.length > 0 ? lines.join('\n') : JSON.stringify(raw)
+}

@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import type { HandoffBackend } from '../backend.js'
 import { ToolInputError } from '../errors.js'
-import { shortTime } from '../format.js'
+import { formatSyncStatus, shortTime } from '../format.js'
 import { defineTool } from './tool.js'
 
 function nodeOnly<K extends 'invite' | 'syncStatus'>(
@@ -53,9 +53,6 @@ export const syncStatus = defineTool({
   annotations: { readOnlyHint: true },
   async run(_args, { backend }) {
     const status = await nodeOnly(backend, 'syncStatus')()
-    const text = Object.entries(status)
-      .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-      .join('\n')
-    return { text: text || 'No sync information.', data: status }
+    return { text: formatSyncStatus(status), data: status }
   },
 })
