@@ -53,14 +53,18 @@ for (const target of targets) {
       for (const word of Object.values(words)) expect(stored).not.toContain(word)
       const raw = await plain.read('secret', { after_id: '0' })
       expect(raw.messages).toHaveLength(2)
+      const rawStatus = await plain.getStatus({ channel: 'secret', key: 'phase' })
+      expect(rawStatus[0]!.value.startsWith('hf1:')).toBe(true)
       for (const m of raw.messages) {
         expect(m.content.startsWith('hf1:')).toBe(true)
         expect(m.encrypted).toBe(true)
-        expect(stored).toContain(m.content)
       }
-      const rawStatus = await plain.getStatus({ channel: 'secret', key: 'phase' })
-      expect(rawStatus[0]!.value.startsWith('hf1:')).toBe(true)
-      expect(stored).toContain(rawStatus[0]!.value)
+      expect(stored.length).toBeGreaterThan(0)
+      if (server.storesContentAsSent) {
+        // Proof the dump holds our records: the ciphertext the client sent is there verbatim.
+        for (const m of raw.messages) expect(stored).toContain(m.content)
+        expect(stored).toContain(rawStatus[0]!.value)
+      }
 
       // The team secret opens every path.
       expect(streamed.map((m) => m.content)).toEqual([`the plan: ${words.text}`, words.reply])

@@ -1,8 +1,14 @@
 // The servers the SDK tests run against, behind one interface (like test/conformance/target.ts),
 // so the same test file holds the client to the same behaviour on the relay and on the node.
+
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { inject } from 'vitest'
+import { startNode } from '../../../node/index.js'
 import { buildRelay } from '../../../relay/app.js'
+import { freePort } from '../../../test/support/redis-server.js'
 
 export interface SdkServer {
   url: string
@@ -14,6 +20,11 @@ export interface SdkServer {
   restart(): Promise<void>
   /** every byte the server holds for the team, as text: checked for plaintext */
   storedText(): Promise<string>
+  /**
+   * true when the server stores content strings as it received them (the relay); the node
+   * seals them again in its own envelopes, so they do not appear verbatim in its storage
+   */
+  storesContentAsSent: boolean
   stop(): Promise<void>
 }
 
@@ -21,19 +32,21 @@ export interface SdkTarget {
   name: string
   /** serves POST /api/signup (the relay) */
   signup: boolean
+  /** takes `rateLimitMax` in start() (the relay; the node has no per-key rate limit option) */
+  rateLimit: boolean
   /** starts a fresh server with one team; rate limits off unless asked for */
   start(options?: { rateLimitMax?: number; rateLimitWindowMs?: number }): Promise<SdkServer>
 }
 
 /**
- * Close a Fastify app, then drop any connection still open after a grace period: a fetch
- * aborted while its socket was connecting leaves a socket that never sends a request, and
- * the HTTP server would wait for it until its headers timeout.
+ * Close a server, then drop any connection still open after a grace period: a fetch aborted
+ * while its socket was connecting leaves a socket that never sends a request, and the HTTP
+ * server would wait for it until its headers timeout.
  */
-async function closeApp(app: FastifyInstance): Promise<void> {
+async function closeServer(app: FastifyInstance, close: () => Promise<void>): Promise<void> {
   const force = setTimeout(() => app.server.closeAllConnections(), 1_000)
   try {
-    await app.close()
+    await close()
   } finally {
     clearTimeout(force)
   }
@@ -80,6 +93,7 @@ async function dumpTeam(redisUrl: string, teamId: string): Promise<string> {
 export const relayTarget: SdkTarget = {
   name: 'relay',
   signup: true,
+  rateLimit: true,
   async start(options = {}) {
     const redisUrl = inject('redisUrl')
     const build = async (port: number) => {
@@ -104,13 +118,50 @@ export const relayTarget: SdkTarget = {
       adminKey: team.api_key,
       teamId: team.team.id,
       async restart() {
-        await closeApp(app)
+        await closeServer(app, () => app.close())
         app = await build(address.port)
       },
       storedText: () => dumpTeam(redisUrl, team.team.id),
-      stop: () => closeApp(app),
+      storesContentAsSent: true,
+      stop: () => closeServer(app, () => app.close()),
     }
   },
 }
 
-export const targets: SdkTarget[] = [relayTarget]
+/** Every file of a directory tree, concatenated as latin1 text (so any plaintext shows). */
+async function dumpDir(dir: string): Promise<string> {
+  const out: string[] = []
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) out.push((await readFile(join(entry.parentPath, entry.name))).toString('latin1'))
+  }
+  return out.join('\n')
+}
+
+export const nodeTarget: SdkTarget = {
+  name: 'node',
+  signup: false,
+  rateLimit: false,
+  async start() {
+    const dataDir = await mkdtemp(join(tmpdir(), 'handoff-sdk-node-'))
+    const port = await freePort()
+    const open = () => startNode({ dataDir, port, host: '127.0.0.1', swarm: false, name: 'admin' })
+    let node = await open()
+    return {
+      url: node.url.replace(/\/+$/, ''),
+      adminKey: node.apiKey,
+      teamId: node.teamId,
+      async restart() {
+        await closeServer(node.app, () => node.close())
+        node = await open()
+      },
+      storedText: () => dumpDir(dataDir),
+      storesContentAsSent: false,
+      async stop() {
+        await closeServer(node.app, () => node.close())
+        await rm(dataDir, { recursive: true, force: true })
+      },
+    }
+  },
+}
+
+export const targets: SdkTarget[] = [relayTarget, nodeTarget]
