@@ -11,6 +11,7 @@ import { installErrorHandling, sendApiError, toApiError } from './errors.js'
 import { type ApiHelpers, type ApiOptions, type ApiServerOptions, DEFAULTS } from './options.js'
 import { requirePermission } from './permissions.js'
 import { installRateLimit, signupRateLimit } from './rate-limit.js'
+import { accessHook, route } from './route.js'
 import { ackRoutes } from './routes/acks.js'
 import { channelRoutes } from './routes/channels.js'
 import { healthRoutes } from './routes/health.js'
@@ -65,19 +66,23 @@ export function createApiPlugin(store: HandoffStore, options: ApiOptions = {}): 
       maxBufferedBytes: sse.maxBufferedBytes ?? DEFAULTS.maxBufferedBytes,
       padding: sse.padding ?? true,
     })
-    if (options.extraRoutes) await options.extraRoutes(app, helpers(store))
+    if (options.extraRoutes) await options.extraRoutes(app, helpers(app, api))
   }
   // what fastify-plugin does: share the caller's context instead of an encapsulated child
   ;(plugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true
   return plugin
 }
 
-function helpers(store: HandoffStore): ApiHelpers {
+function helpers(app: FastifyInstance, api: ApiContext): ApiHelpers {
+  const { store } = api
+  const open = async () => {}
   return {
     store,
     authenticate: (request) => authenticate(store, request),
     requirePermission: (request, principal, channel, level) =>
       requirePermission(store, request, principal, channel, level),
+    guard: (access) => accessHook(api, access) ?? open,
+    route: (def, handler) => route(app, api, def, handler),
   }
 }
 

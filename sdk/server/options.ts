@@ -1,9 +1,10 @@
 // What a server (relay or node) tells the shared API layer. Every field is optional; the defaults
 // are the seed's (100 requests per second per key, 5 streams per key, 15 s heartbeats).
-import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { Redis } from 'ioredis'
 import type { HandoffStore, Principal } from '../api/store.js'
 import type { PermissionLevel } from '../api/types.js'
+import type { Access, RouteCtx, RouteDef, Schema } from './route.js'
 
 export interface RateLimitOptions {
   /** requests per window per API key (unauthenticated requests count per client IP); RATE_LIMIT_MAX */
@@ -39,6 +40,16 @@ export interface ApiHelpers {
     channel: string,
     level: PermissionLevel,
   ): Promise<void>
+  /**
+   * An onRequest hook running the API's own pipeline: authenticate (401, failures counted per IP)
+   * -> rate limit -> channel name -> permission (403, audited). Use it on routes of your own.
+   */
+  guard(access: Access): onRequestHookHandler
+  /** Register a route exactly as the API's own (validation, error codes, listed in GET /api and OpenAPI). */
+  route<P extends Schema = undefined, Q extends Schema = undefined, B extends Schema = undefined>(
+    def: RouteDef<P, Q, B>,
+    handler: (ctx: RouteCtx<P, Q, B>) => Promise<unknown>,
+  ): void
 }
 
 export interface ApiOptions {

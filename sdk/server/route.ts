@@ -23,7 +23,7 @@ export type Access =
   /** the level on the `:channel` path parameter */
   | { kind: 'channel'; level: PermissionLevel }
 
-type Schema = z.ZodType | undefined
+export type Schema = z.ZodType | undefined
 type Out<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined
 
 export interface RouteDef<P extends Schema, Q extends Schema, B extends Schema> {
@@ -68,7 +68,8 @@ function cleanQuery(query: unknown): Record<string, unknown> {
   return out
 }
 
-function accessHook(api: ApiContext, access: Access): onRequestHookHandler | undefined {
+/** The onRequest hook of a route's access rule (none for public routes). */
+export function accessHook(api: ApiContext, access: Access): onRequestHookHandler | undefined {
   if (access.kind === 'public') return undefined
   return async (request, reply) => {
     let principal: Principal
