@@ -11,6 +11,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ApiError } from '../../sdk/api/errors.js'
 import type { Principal, StreamSubscription } from '../../sdk/api/store.js'
+import { SYNC_MAX_PULL, SYNC_MAX_PUSH, type SyncEnvelope } from '../../sdk/api/sync.js'
 import type { StreamEvent } from '../../sdk/api/types.js'
 import type { ApiHelpers } from '../../sdk/server/options.js'
 import { hasPermission } from '../../sdk/server/permissions.js'
@@ -19,21 +20,22 @@ import { isStreamId } from '../store/ids.js'
 import type { RedisStore } from '../store/redis-store.js'
 import { checkSpace, decodeForRelay, MAX_ENVELOPE_BYTES, type SyncItem } from '../store/sync.js'
 
-const MAX_PUSH = 100
 const BASE64_RE = /^[A-Za-z0-9+/_-]*={0,2}$/
 
 export interface SyncRouteOptions {
   heartbeatMs?: number
 }
 
-function itemJson(item: SyncItem) {
+function itemJson(item: SyncItem): SyncEnvelope {
   return { cursor: item.cursor, id: item.id, header: item.header, data: item.data.toString('base64') }
 }
 
 function limitOf(raw: unknown): number {
   if (raw === undefined || raw === '') return 100
   const n = typeof raw === 'string' && /^\d{1,4}$/.test(raw) ? Number(raw) : Number.NaN
-  if (!(n >= 1 && n <= 500)) throw new ApiError('INVALID_LIMIT', 'limit must be an integer between 1 and 500')
+  if (!(n >= 1 && n <= SYNC_MAX_PULL)) {
+    throw new ApiError('INVALID_LIMIT', `limit must be an integer between 1 and ${SYNC_MAX_PULL}`)
+  }
   return n
 }
 
@@ -61,15 +63,15 @@ export function syncRoutes(store: RedisStore, options: SyncRouteOptions = {}) {
 
     app.post(
       '/api/sync/envelopes',
-      { onRequest: guard('write'), bodyLimit: MAX_PUSH * MAX_ENVELOPE_BYTES * 2 },
+      { onRequest: guard('write'), bodyLimit: SYNC_MAX_PUSH * MAX_ENVELOPE_BYTES * 2 },
       async (request, reply) => {
         const body = request.body as { envelopes?: unknown } | undefined
         const list = body?.envelopes
         if (!Array.isArray(list) || list.length === 0) {
           throw new ApiError('MISSING_FIELDS', 'envelopes (a non-empty array of base64 strings) is required')
         }
-        if (list.length > MAX_PUSH)
-          throw new ApiError('FIELD_TOO_LARGE', `at most ${MAX_PUSH} envelopes per push`)
+        if (list.length > SYNC_MAX_PUSH)
+          throw new ApiError('FIELD_TOO_LARGE', `at most ${SYNC_MAX_PUSH} envelopes per push`)
         // decode all first: a bad envelope refuses the whole push before anything is stored
         const envelopes = list.map((raw, i) => {
           if (typeof raw !== 'string' || !BASE64_RE.test(raw)) {

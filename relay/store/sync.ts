@@ -5,6 +5,7 @@
 // decrypts (it has no key) and cannot alter an envelope without breaking its signature.
 import { ApiError } from '../../sdk/api/errors.js'
 import type { StreamSubscription } from '../../sdk/api/store.js'
+import { SYNC_MAX_ENVELOPE_BYTES, type SyncEnvelopeHeader } from '../../sdk/api/sync.js'
 import { decodeEnvelope, type Envelope, envelopeIdHex, OpType } from '../../sdk/protocol/index.js'
 import type { StoreContext } from './context.js'
 import type { StreamFollower } from './events.js'
@@ -12,19 +13,8 @@ import { fieldsOf, parseCursor, type StreamEntry } from './ids.js'
 import { keys } from './keys.js'
 import { runScript } from './scripts.js'
 
-/** the routing header a relay may read, as JSON-friendly strings */
-export interface EnvelopeRouting {
-  /** hex of the 32-byte Handoff team id: the sync space */
-  team: string
-  channel: string
-  type: string
-  author: string
-  time: number
-  epoch: number
-  thread_id: string
-  mention: string
-  ref: string
-}
+/** the routing header a relay may read (sdk/api/sync.ts) */
+export type EnvelopeRouting = SyncEnvelopeHeader
 
 export interface SyncItem {
   /** the pull cursor (and SSE event id) of this envelope in its sync log */
@@ -42,7 +32,7 @@ export interface PushResult {
   cursor: string | null
 }
 
-export const MAX_ENVELOPE_BYTES = 128 * 1024
+export const MAX_ENVELOPE_BYTES = SYNC_MAX_ENVELOPE_BYTES
 
 function routingOf(envelope: Envelope): EnvelopeRouting {
   const h = envelope.header
