@@ -117,6 +117,9 @@ export function apiServerOptions(options: ApiServerOptions = {}): FastifyServerO
     routerOptions: { maxParamLength: 2048 },
     // answered by the API's own onRequest hook while closing, in the API's error format
     return503OnClosing: false,
+    // a client gets 30 s to send its whole request (slow-loris); streams are unaffected, their
+    // request is complete once the headers are in
+    requestTimeout: 30_000,
     frameworkErrors: (err, request, reply) => {
       request.log.info({ url: redactUrl(pathOf(request.url)) }, 'malformed request')
       sendApiError(reply, toApiError(err) ?? new ApiError('BAD_REQUEST', 'Bad request'))
