@@ -4,6 +4,9 @@
 // give up, wait and retry).
 
 export class HandoffError extends Error {
+  /** seconds the server asked to wait (Retry-After on 429 and 503), when it said */
+  retryAfter: number | undefined
+
   constructor(
     message: string,
     public readonly status: number,
@@ -40,13 +43,10 @@ export class NotFoundError extends HandoffError {
 
 /** 429: rate limited or a limit reached; `retryAfter` is in seconds when the server sent it. */
 export class RateLimitError extends HandoffError {
-  constructor(
-    message: string,
-    code: string,
-    public readonly retryAfter: number | undefined,
-  ) {
+  constructor(message: string, code: string, retryAfter: number | undefined) {
     super(message, 429, code)
     this.name = 'RateLimitError'
+    this.retryAfter = retryAfter
   }
 }
 
@@ -88,7 +88,11 @@ export function errorFromResponse(
       return new NotFoundError(message, code)
     case 429:
       return new RateLimitError(message, code, parseRetryAfter(retryAfterHeader))
-    default:
-      return new HandoffError(message, status, code)
+    default: {
+      const error = new HandoffError(message, status, code)
+      // 503 during a server's shutdown or a store outage says when to come back.
+      if (status === 503) error.retryAfter = parseRetryAfter(retryAfterHeader)
+      return error
+    }
   }
 }

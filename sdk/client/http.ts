@@ -49,14 +49,14 @@ function isAbort(err: unknown, signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true || (err instanceof Error && err.name === 'AbortError')
 }
 
-async function readBody(res: Response): Promise<unknown> {
+/** The parsed JSON body; a body that is not JSON comes back as `{ text }`. */
+async function readBody(res: Response): Promise<{ json: unknown } | { text: string }> {
   const text = await res.text()
-  if (text === '') return undefined
+  if (text === '') return { json: undefined }
   try {
-    return JSON.parse(text)
+    return { json: JSON.parse(text) }
   } catch {
-    // A proxy's HTML error page or similar: keep a readable piece of it as the message.
-    return { error: `HTTP ${res.status}: ${text.slice(0, 200)}` }
+    return { text }
   }
 }
 
@@ -105,8 +105,17 @@ export class Transport {
       try {
         const res = await this.fetch(url, { ...init, signal })
         const body = await readBody(res)
-        if (res.ok) return body as T
-        error = errorFromResponse(res.status, body, res.headers.get('retry-after'))
+        if (res.ok && 'json' in body) return body.json as T
+        if (res.ok)
+          throw new HandoffError(
+            `HTTP ${res.status}: not JSON from ${this.apiUrl}`,
+            res.status,
+            'INVALID_RESPONSE',
+          )
+        // A proxy's HTML error page or similar: keep a readable piece of it as the message.
+        const payload =
+          'json' in body ? body.json : { error: `HTTP ${res.status}: ${body.text.slice(0, 200)}` }
+        error = errorFromResponse(res.status, payload, res.headers.get('retry-after'))
       } catch (err) {
         if (isAbort(err, signal)) throw signal?.aborted ? abortReason(signal) : err
         if (err instanceof HandoffError) throw err
@@ -121,18 +130,19 @@ export class Transport {
   /** ms to wait before retrying after `error`, or null when it must not be retried. */
   private retryDelay(method: string, error: HandoffError, attempt: number): number | null {
     if (attempt >= this.retry.maxRetries) return null
-    const backoff = backoffDelay(attempt, this.retry)
-    if (error instanceof RateLimitError) {
-      // A 429 was refused before any work was done, so even a POST may be sent again; but a
-      // quota (KEY_LIMIT_REACHED...) without Retry-After will not lift by waiting.
-      if (error.retryAfter === undefined) return error.code === 'RATE_LIMITED' ? backoff : null
+    // A 429 was refused before any work was done, so even a POST may be sent again; anything
+    // else may have been applied, so only idempotent methods are repeated.
+    const rateLimited = error instanceof RateLimitError
+    if (!rateLimited && !IDEMPOTENT.has(method)) return null
+    const transient = error instanceof ConnectionError || error.status >= 500 || error.status === 408
+    if (!rateLimited && !transient) return null
+    if (error.retryAfter !== undefined) {
       if (error.retryAfter > MAX_RETRY_AFTER_S) return null
-      // At least what the server asked, plus a little jitter so limited clients spread out.
+      // At least what the server asked, plus a little jitter so waiting clients spread out.
       return Math.round(error.retryAfter * 1000 + Math.random() * this.retry.minDelayMs)
     }
-    if (!IDEMPOTENT.has(method)) return null
-    if (error instanceof ConnectionError) return backoff
-    if (error.status >= 500 || error.status === 408) return backoff
-    return null
+    // A quota (KEY_LIMIT_REACHED...) sent without Retry-After will not lift by waiting.
+    if (rateLimited && error.code !== 'RATE_LIMITED') return null
+    return backoffDelay(attempt, this.retry)
   }
 }

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events'
 import { ERROR_STATUS, type ErrorCode } from '../api/errors.js'
 import type { Ack, Message, StatusChange } from '../api/types.js'
 import { abortReason, backoffDelay, type ResolvedRetry, sleep } from './backoff.js'
-import { errorFromResponse, RateLimitError } from './errors.js'
+import { errorFromResponse } from './errors.js'
 import type { Transport } from './http.js'
 import { readEventStream, type SseEvent } from './sse.js'
 import type { ChannelEvent, DeleteEventData } from './types.js'
@@ -174,9 +174,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
         return undefined
       }
       this.report(error)
-      return error instanceof RateLimitError && error.retryAfter !== undefined
-        ? error.retryAfter * 1000
-        : undefined
+      return error.retryAfter !== undefined ? error.retryAfter * 1000 : undefined
     }
     this.open = true
     this.safeEmit('open')

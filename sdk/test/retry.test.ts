@@ -6,15 +6,17 @@ import { freePort } from '../../test/support/redis-server.js'
 import { ConnectionError, type FetchLike, Handoff, HandoffError, RateLimitError } from '../index.js'
 import { type SdkServer, targets } from './support/targets.js'
 
-/** The real fetch, counting calls, optionally answering the first `failures` with a 503 (a proxy). */
-function countingFetch(failures = 0): FetchLike & { calls: string[] } {
+/**
+ * The real fetch, counting calls; the first `failures` calls are answered with a 503 as a
+ * proxy in front of the server would (with `headers`, e.g. a Retry-After).
+ */
+function countingFetch(failures = 0, headers: Record<string, string> = {}): FetchLike & { calls: string[] } {
   const calls: string[] = []
   const fn = async (input: string, init?: RequestInit) => {
     calls.push(init?.method ?? 'GET')
     if (calls.length <= failures) {
-      return new Response(JSON.stringify({ error: 'upstream unavailable', code: 'UNAVAILABLE' }), {
-        status: 503,
-      })
+      const body = JSON.stringify({ error: 'upstream unavailable', code: 'UNAVAILABLE' })
+      return new Response(body, { status: 503, headers })
     }
     return fetch(input, init)
   }
@@ -70,6 +72,21 @@ for (const target of targets) {
       expect(err).toBeInstanceOf(HandoffError)
       expect(err).toMatchObject({ status: 503, code: 'UNAVAILABLE' })
       expect(flakyPost.calls).toEqual(['POST'])
+    })
+
+    it('waits as long as a 503 says in Retry-After', async () => {
+      const shuttingDown = countingFetch(1, { 'retry-after': '1' })
+      const client = new Handoff({ apiUrl: server.url, apiKey: server.adminKey, fetch: shuttingDown })
+      const started = Date.now()
+      await client.listChannels()
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1000)
+      expect(shuttingDown.calls).toEqual(['GET', 'GET'])
+    })
+
+    it('refuses a success answer that is not JSON instead of returning garbage', async () => {
+      const htmlProxy: FetchLike = async () => new Response('<html>welcome</html>', { status: 200 })
+      const client = new Handoff({ apiUrl: server.url, apiKey: server.adminKey, fetch: htmlProxy })
+      await expect(client.listChannels()).rejects.toMatchObject({ status: 200, code: 'INVALID_RESPONSE' })
     })
   })
 }
