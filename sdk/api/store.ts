@@ -118,7 +118,7 @@ export interface HandoffStore {
    * Team settings (relay): `GET /api/team/settings` (read on "*") and `PUT /api/team/settings`
    * `{encryption_required: boolean}` (admin on "*") -> the settings. With encryption_required,
    * postMessage/setStatus refuse plaintext (content not starting with `e2ee:` or `hf1:`) with
-   * ENCRYPTION_REQUIRED. Optional: a store without them answers NOT_SUPPORTED at the edge.
+   * ENCRYPTION_REQUIRED. Optional: without them the routes are not served (404 NOT_FOUND, never a 5xx).
    */
   getTeamSettings?(teamId: string): Promise<TeamSettings>
   updateTeamSettings?(teamId: string, patch: Partial<TeamSettings>): Promise<TeamSettings>
