@@ -81,7 +81,7 @@ export function syncRoutes(store: RedisStore, options: SyncRouteOptions = {}) {
         })
         const teamId = principalOf(request).teamId
         const results = []
-        for (const envelope of envelopes) results.push(await store.pushEnvelope(teamId, envelope.bytes))
+        for (const envelope of envelopes) results.push(await store.pushEnvelope(teamId, envelope))
         reply.code(200)
         return { results: results.map((r) => ({ id: r.id, cursor: r.cursor, duplicate: r.cursor === null })) }
       },

@@ -1,6 +1,7 @@
 // RedisStore: the relay's HandoffStore. Each method delegates to the module that owns that part
 // of the key layout (see keys.ts); this file only holds the connections and their lifecycle.
 import { Redis, type RedisOptions } from 'ioredis'
+import { ApiError } from '../../sdk/api/errors.js'
 import type {
   HandoffStore,
   KeyChange,
@@ -27,6 +28,7 @@ import type {
   TeamSettings,
   ThreadPage,
 } from '../../sdk/api/types.js'
+import type { Envelope } from '../../sdk/protocol/index.js'
 import * as acks from './acks.js'
 import * as audit from './audit.js'
 import * as channels from './channels.js'
@@ -131,71 +133,75 @@ export class RedisStore implements HandoffStore {
 
   // ---- teams and keys ----
   authenticate(apiKey: string): Promise<Principal | null> {
-    return teams.authenticate(this.ctx.redis, apiKey)
+    return available(teams.authenticate(this.ctx.redis, apiKey))
   }
   signup(teamName: string, senderName: string): Promise<SignupResponse> {
-    return teams.signup(this.ctx.redis, teamName, senderName, this.ctx.limits.keysPerTeam)
+    return available(teams.signup(this.ctx.redis, teamName, senderName, this.ctx.limits.keysPerTeam))
   }
   createKey(
     teamId: string,
     sender: string,
     permissions: Permissions | undefined,
   ): Promise<CreateKeyResponse> {
-    return teams.createKey(this.ctx.redis, teamId, sender, permissions, this.ctx.limits.keysPerTeam)
+    return available(
+      teams.createKey(this.ctx.redis, teamId, sender, permissions, this.ctx.limits.keysPerTeam),
+    )
   }
   listKeys(teamId: string): Promise<KeyInfo[]> {
-    return teams.listKeys(this.ctx.redis, teamId)
+    return available(teams.listKeys(this.ctx.redis, teamId))
   }
   updateKeyPermissions(teamId: string, keyId: string, permissions: Permissions): Promise<void> {
-    return teams.updateKeyPermissions(this.ctx.redis, teamId, keyId, permissions)
+    return available(teams.updateKeyPermissions(this.ctx.redis, teamId, keyId, permissions))
   }
   revokeKey(teamId: string, keyId: string): Promise<void> {
-    return teams.revokeKey(this.ctx.redis, teamId, keyId)
+    return available(teams.revokeKey(this.ctx.redis, teamId, keyId))
   }
   watchKeys(teamId: string, listener: (change: KeyChange) => void): () => void {
     return watchKeys(this.ctx.redis, this.ctx.pubsub, teamId, listener)
   }
   getTeamSettings(teamId: string): Promise<TeamSettings> {
-    return teams.getTeamSettings(this.ctx.redis, teamId)
+    return available(teams.getTeamSettings(this.ctx.redis, teamId))
   }
   updateTeamSettings(teamId: string, patch: Partial<TeamSettings>): Promise<TeamSettings> {
-    return teams.updateTeamSettings(this.ctx.redis, teamId, patch)
+    return available(teams.updateTeamSettings(this.ctx.redis, teamId, patch))
   }
 
   // ---- audit ----
   recordAudit(teamId: string, entry: Omit<AuditEntry, 'id' | 'timestamp'>): Promise<void> {
-    return audit.recordAudit(this.ctx, teamId, entry)
+    return available(audit.recordAudit(this.ctx, teamId, entry))
   }
   readAudit(teamId: string, query: PageQuery & { result?: string }): Promise<AuditPage> {
-    return audit.readAudit(this.ctx, teamId, query)
+    return available(audit.readAudit(this.ctx, teamId, query))
   }
 
   // ---- channels ----
   createChannel(teamId: string, name: string, description: string | null) {
-    return channels.createChannel(this.ctx.redis, teamId, name, description, this.ctx.limits.channelsPerTeam)
+    return available(
+      channels.createChannel(this.ctx.redis, teamId, name, description, this.ctx.limits.channelsPerTeam),
+    )
   }
   listChannels(teamId: string): Promise<Channel[]> {
-    return channels.listChannels(this.ctx.redis, teamId)
+    return available(channels.listChannels(this.ctx.redis, teamId))
   }
   getChannel(teamId: string, name: string): Promise<Channel | null> {
-    return channels.getChannel(this.ctx.redis, teamId, name)
+    return available(channels.getChannel(this.ctx.redis, teamId, name))
   }
   deleteChannel(teamId: string, name: string): Promise<void> {
-    return channels.deleteChannel(this.ctx.redis, teamId, name)
+    return available(channels.deleteChannel(this.ctx.redis, teamId, name))
   }
 
   // ---- messages ----
   postMessage(teamId: string, channel: string, sender: string, message: NewMessage): Promise<Message> {
-    return messages.postMessage(this.ctx, teamId, channel, sender, message)
+    return available(messages.postMessage(this.ctx, teamId, channel, sender, message))
   }
   getMessage(teamId: string, channel: string, id: string): Promise<Message | null> {
-    return messages.getMessage(this.ctx, teamId, channel, id)
+    return available(messages.getMessage(this.ctx, teamId, channel, id))
   }
   readMessages(teamId: string, channel: string, query: MessageQuery): Promise<MessagePage> {
-    return messages.readMessages(this.ctx, teamId, channel, query)
+    return available(messages.readMessages(this.ctx, teamId, channel, query))
   }
   readThread(teamId: string, channel: string, parentId: string, query: PageQuery): Promise<ThreadPage> {
-    return messages.readThread(this.ctx, teamId, channel, parentId, query)
+    return available(messages.readThread(this.ctx, teamId, channel, parentId, query))
   }
   deleteMessage(
     teamId: string,
@@ -204,32 +210,34 @@ export class RedisStore implements HandoffStore {
     deletedBy: string,
     options: { asAdmin?: boolean } = {},
   ): Promise<void> {
-    return messages.deleteMessage(this.ctx, teamId, channel, id, deletedBy, options.asAdmin === true)
+    return available(
+      messages.deleteMessage(this.ctx, teamId, channel, id, deletedBy, options.asAdmin === true),
+    )
   }
 
   // ---- acks ----
   ack(teamId: string, channel: string, sender: string, lastReadId: string): Promise<Ack> {
-    return acks.ack(this.ctx, teamId, channel, sender, lastReadId)
+    return available(acks.ack(this.ctx, teamId, channel, sender, lastReadId))
   }
   listAcks(teamId: string, channel: string): Promise<Ack[]> {
-    return acks.listAcks(this.ctx, teamId, channel)
+    return available(acks.listAcks(this.ctx, teamId, channel))
   }
   readUnread(teamId: string, channel: string, sender: string, limit: number): Promise<MessagePage> {
-    return messages.readUnread(this.ctx, teamId, channel, sender, limit)
+    return available(messages.readUnread(this.ctx, teamId, channel, sender, limit))
   }
 
   // ---- status ----
   setStatus(teamId: string, channel: string, key: string, value: string, by: string): Promise<Status> {
-    return status.setStatus(this.ctx, teamId, channel, key, value, by)
+    return available(status.setStatus(this.ctx, teamId, channel, key, value, by))
   }
   getStatus(teamId: string, channel: string, key?: string): Promise<Status[]> {
-    return status.getStatus(this.ctx, teamId, channel, key)
+    return available(status.getStatus(this.ctx, teamId, channel, key))
   }
   deleteStatus(teamId: string, channel: string, key: string, by: string): Promise<void> {
-    return status.deleteStatus(this.ctx, teamId, channel, key, by)
+    return available(status.deleteStatus(this.ctx, teamId, channel, key, by))
   }
   readStatusChanges(teamId: string, channel: string, query: PageQuery): Promise<StatusChangePage> {
-    return status.readStatusChanges(this.ctx, teamId, channel, query)
+    return available(status.readStatusChanges(this.ctx, teamId, channel, query))
   }
 
   // ---- streams ----
@@ -239,15 +247,16 @@ export class RedisStore implements HandoffStore {
     lastEventId: string | null,
     onEvent: (event: StreamEvent) => void | Promise<void>,
   ): Promise<StreamSubscription> {
-    return subscribeChannel(this.ctx, this.follower, teamId, channel, lastEventId, onEvent)
+    return available(subscribeChannel(this.ctx, this.follower, teamId, channel, lastEventId, onEvent))
   }
 
   // ---- node sync (relay/routes/sync.ts) ----
-  pushEnvelope(teamId: string, bytes: Buffer): Promise<sync.PushResult> {
-    return sync.pushEnvelope(this.ctx, teamId, sync.decodeForRelay(bytes))
+  /** `envelope`: from sync.decodeForRelay (the route decodes a whole push before storing any) */
+  pushEnvelope(teamId: string, envelope: Envelope): Promise<sync.PushResult> {
+    return available(sync.pushEnvelope(this.ctx, teamId, envelope))
   }
   pullEnvelopes(teamId: string, space: string, after: string | null, limit: number) {
-    return sync.pullEnvelopes(this.ctx, teamId, space, after, limit)
+    return available(sync.pullEnvelopes(this.ctx, teamId, space, after, limit))
   }
   followEnvelopes(
     teamId: string,
@@ -255,7 +264,29 @@ export class RedisStore implements HandoffStore {
     after: string | null,
     onItem: (item: sync.SyncItem) => void | Promise<void>,
   ): Promise<StreamSubscription> {
-    return sync.followEnvelopes(this.ctx, this.follower, teamId, space, after, onItem)
+    return available(sync.followEnvelopes(this.ctx, this.follower, teamId, space, after, onItem))
+  }
+}
+
+/**
+ * Redis down is the server's fault, not the client's: answer 503 UNAVAILABLE with Retry-After
+ * (clients retry) instead of a 500. ioredis gives up on a command after a few reconnect attempts.
+ */
+const UNREACHABLE =
+  /Connection is closed|MaxRetriesPerRequest|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|LOADING|READONLY|CLUSTERDOWN|TRYAGAIN/
+
+async function available<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work
+  } catch (err) {
+    if (
+      err instanceof Error &&
+      !(err instanceof ApiError) &&
+      UNREACHABLE.test(`${err.name} ${err.message}`)
+    ) {
+      throw new ApiError('UNAVAILABLE', 'Storage is unavailable, retry shortly', { retryAfter: 1 })
+    }
+    throw err
   }
 }
 
