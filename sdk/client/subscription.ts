@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events'
 import { ERROR_STATUS, type ErrorCode } from '../api/errors.js'
 import type { Ack, Message, StatusChange } from '../api/types.js'
 import { abortReason, backoffDelay, type ResolvedRetry, sleep } from './backoff.js'
-import { errorFromResponse } from './errors.js'
+import { ConnectionError, errorFromResponse } from './errors.js'
 import type { Transport } from './http.js'
 import { readEventStream, type SseEvent } from './sse.js'
 import type { ChannelEvent, DeleteEventData } from './types.js'
@@ -65,6 +65,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
   private readyWaiters: Array<{ resolve(): void; reject(err: Error): void }> = []
   private fatalError: Error | undefined
   private finished = false
+  private lastError: Error | undefined
   private serverRetryMs: number | undefined
 
   constructor(config: SubscriptionConfig) {
@@ -157,7 +158,14 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     const headers: Record<string, string> = { Accept: 'text/event-stream' }
     if (this.cursorId !== undefined) headers['Last-Event-ID'] = this.cursorId
     const url = transport.url(`/api/channels/${encodeURIComponent(channel)}/stream`)
-    const res = await transport.fetch(url, { method: 'GET', headers, signal: this.controller.signal })
+    const res = await transport
+      .fetch(url, { method: 'GET', headers, signal: this.controller.signal })
+      .catch((err: unknown) => {
+        if (this.controller.signal.aborted) throw err
+        throw new ConnectionError(`cannot reach ${transport.apiUrl}: ${(err as Error).message}`, {
+          cause: err,
+        })
+      })
     if (!res.ok || !res.body) {
       const body: unknown = await res.json().catch(() => undefined)
       const error = errorFromResponse(res.status, body, res.headers.get('retry-after'))
@@ -289,6 +297,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
 
   /** Errors go to 'error' listeners; with none, they are dropped rather than crash the process. */
   private report(error: Error): void {
+    this.lastError = error
     if (this.listenerCount('error') === 0) return
     try {
       this.emit('error', error)
@@ -301,7 +310,8 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     if (this.finished) return
     this.finished = true
     this.open = false
-    const reason = this.fatalError ?? abortReason(this.controller.signal)
+    // Why ready() failed: what ended it, else the last failure (reconnect: false), else close().
+    const reason = this.fatalError ?? this.lastError ?? abortReason(this.controller.signal)
     for (const waiter of this.readyWaiters.splice(0)) waiter.reject(reason)
     this.safeEmit('close')
   }

@@ -2,7 +2,8 @@
 // stream and then falls silent without closing the connection (a dead host, a stuck proxy).
 import { createServer, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Handoff } from '../index.js'
+import { freePort } from '../../test/support/redis-server.js'
+import { ConnectionError, Handoff } from '../index.js'
 import { waitFor } from './support/wait.js'
 
 describe('a stream whose server falls silent', () => {
@@ -45,5 +46,27 @@ describe('a stream whose server falls silent', () => {
     expect(errors.some((e) => e.name === 'StreamIdleError')).toBe(true)
     sub.close()
     await ended
+  })
+})
+
+describe('a stream whose server cannot be reached', () => {
+  it('keeps retrying by default, and with reconnect: false ends with a ConnectionError', async () => {
+    const url = `http://127.0.0.1:${await freePort()}`
+    const client = new Handoff({ apiUrl: url, apiKey: 'k' })
+    const errors: Error[] = []
+    const persistent = client.subscribe('ch', {
+      last_event_id: '1-0',
+      reconnect: { minDelayMs: 10, maxDelayMs: 20 },
+    })
+    persistent.on('error', (e) => errors.push(e))
+    const ended = persistent.connect()
+    await waitFor(() => errors.length >= 3, 'several failed attempts')
+    expect(errors.every((e) => e instanceof ConnectionError)).toBe(true)
+    persistent.close()
+    await ended
+
+    const once = client.subscribe('ch', { last_event_id: '1-0', reconnect: false })
+    void once.connect()
+    await expect(once.ready()).rejects.toBeInstanceOf(ConnectionError)
   })
 })
