@@ -20,7 +20,8 @@ export function createSession(backend: HandoffBackend): Session {
     backend,
     cursors: new Map(),
     identity() {
-      // Cache success only: a refused key or an unreachable node must be retried on the next call.
+      // The sender name never changes for a key, so wait_for_messages asks once. Cache success
+      // only: a refused key or an unreachable node must be retried on the next call.
       identity ??= backend.whoami().catch((err) => {
         identity = undefined
         throw err

@@ -182,7 +182,15 @@ describe('handoff mcp against a relay', () => {
     await alice.ok('revoke_key', { key_hash: readerKeyId })
     const keys = (await alice.ok('list_keys')).structuredContent.keys
     expect(keys.find((k: any) => k.key === readerKeyId)?.revoked).toBe(true)
-    expect(bobKeyId).toBeTruthy()
+    // whoami reads permissions afresh
+    await alice.ok('set_key_permissions', {
+      key_hash: bobKeyId,
+      permissions: { '*': 'write', [channel]: 'admin' },
+    })
+    expect((await bob.ok('whoami')).structuredContent.permissions).toEqual({
+      '*': 'write',
+      [channel]: 'admin',
+    })
   })
 
   it('returns bad input and API errors as tool errors, and keeps serving', async () => {

@@ -133,9 +133,10 @@ export const whoami = defineTool({
     'permissions, and whether you are connected to the local node or a relay. Call it once at the start of a task.',
   input: {},
   annotations: { readOnlyHint: true },
-  async run(_args, session) {
-    const me = await session.identity()
-    const { kind, apiUrl } = session.backend
+  async run(_args, { backend }) {
+    // Fresh each time: permissions change (set_key_permissions) while the server runs.
+    const me = await backend.whoami()
+    const { kind, apiUrl } = backend
     const team = me.team ? ` in team ${me.team}` : ''
     const text =
       `You are ${me.sender}${team}, connected to the ${kind === 'node' ? 'local node' : 'relay'} at ${apiUrl}.\n` +

@@ -12,7 +12,7 @@ export interface Session {
   backend: HandoffBackend
   /** wait_for_messages cursors, per channel, so consecutive waits miss nothing */
   cursors: Map<string, string>
-  /** who this key is; cached after the first successful lookup */
+  /** who this key is, cached after the first successful lookup (for the sender name) */
   identity(): Promise<Identity>
 }
 
