@@ -46,7 +46,7 @@ async function catchUp(backend: HandoffBackend, collector: ChannelCollector, fro
 export async function waitForMessages(backend: HandoffBackend, options: WaitOptions): Promise<WaitResult> {
   const started = Date.now()
   const channels = [...new Set(options.channels)]
-  // Starting cursors first: this also fails fast on an unknown or unreadable channel.
+  // Starting cursors first: this also fails fast on a bad name or a channel the key cannot read.
   const starts = await Promise.all(
     channels.map(async (ch) => options.cursors.get(ch) ?? latestId(backend, ch)),
   )
