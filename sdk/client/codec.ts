@@ -3,7 +3,7 @@
 // (`encrypted: true` + `decrypt_error`, content left as sent) instead of failing the read.
 import type { Message, Status, StatusChange } from '../api/types.js'
 import { ContentCrypto, isEncryptedContent, type OpenResult } from './crypto.js'
-import type { EncryptionKey } from './types.js'
+import type { EncryptionKey } from './team-keys.js'
 
 /** What the client adds to records it read: whether they were encrypted, and why one did not open. */
 export interface DecryptFlags {

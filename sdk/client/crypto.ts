@@ -5,28 +5,22 @@
 import {
   decodeBody,
   decodeContentString,
-  derivePassphraseKey,
   encodeBody,
   encodeContentString,
   isEnvelopeContent,
   OpType,
   openEnvelope,
-  type SharedKeyTeam,
   sealEnvelope,
-  teamFromKey,
   verifyEnvelope,
 } from '../protocol/index.js'
 import { isLegacyContent, openLegacy } from './legacy-e2ee.js'
-import type { EncryptionKey } from './types.js'
+import { checkEncryptionKey, type EncryptionKey, resolveTeamKeys, type TeamKeys } from './team-keys.js'
 
-/** HTTP-only teams have a single key: epoch 0. */
-const EPOCH = 0
-
-/** Body of a sealed message envelope. */
+/** Body of a sealed message envelope (a node adds `sender`, which readers here ignore). */
 interface MessageBody {
   content: string
 }
-/** Body of a sealed status envelope; the key is also the header's `ref`. */
+/** Body of a sealed status envelope; the key is also the header's `ref` (a node adds `by`). */
 interface StatusBody {
   key: string
   value: string
@@ -39,31 +33,19 @@ export function isEncryptedContent(content: string): boolean {
   return isEnvelopeContent(content) || isLegacyContent(content)
 }
 
-const HEX_KEY = /^[0-9a-fA-F]{64}$/
-
-/** A raw key (32 bytes, or 64 hex characters) is used as is; anything else is a passphrase. */
-async function teamKeyOf(secret: EncryptionKey): Promise<Buffer> {
-  if (typeof secret !== 'string') {
-    if (secret.byteLength !== 32) throw new TypeError('encryptionKey as bytes must be exactly 32 bytes')
-    return Buffer.from(secret)
-  }
-  if (HEX_KEY.test(secret)) return Buffer.from(secret, 'hex')
-  return derivePassphraseKey(secret)
-}
-
 export class ContentCrypto {
   private readonly secret: EncryptionKey
-  private team: Promise<SharedKeyTeam> | undefined
+  private resolved: Promise<TeamKeys> | undefined
 
   constructor(secret: EncryptionKey) {
-    if (typeof secret === 'string' && secret.length === 0) throw new TypeError('encryptionKey is empty')
+    checkEncryptionKey(secret)
     this.secret = secret
   }
 
   /** Argon2id is slow by design: derive once, on first use, not in the constructor. */
-  private keys(): Promise<SharedKeyTeam> {
-    this.team ??= teamKeyOf(this.secret).then(teamFromKey)
-    return this.team
+  private keys(): Promise<TeamKeys> {
+    this.resolved ??= resolveTeamKeys(this.secret)
+    return this.resolved
   }
 
   async sealMessage(
@@ -71,45 +53,45 @@ export class ContentCrypto {
     text: string,
     routing: { thread_id?: string; mention?: string },
   ): Promise<string> {
-    const team = await this.keys()
+    const { seal } = await this.keys()
     const body: MessageBody = { content: text }
     const envelope = sealEnvelope(
       {
         type: OpType.Message,
-        team: team.teamId,
+        team: seal.team.teamId,
         channel,
-        epoch: EPOCH,
+        epoch: seal.epoch,
         thread_id: routing.thread_id ?? null,
         mention: routing.mention ?? null,
         body: encodeBody({ ...body }),
       },
-      { epochKey: team.teamKey, signer: team.signer },
+      { epochKey: seal.key, signer: seal.team.signer },
     )
     return encodeContentString(envelope)
   }
 
   async sealStatus(channel: string, key: string, value: string): Promise<string> {
-    const team = await this.keys()
+    const { seal } = await this.keys()
     const body: StatusBody = { key, value }
     const envelope = sealEnvelope(
       {
         type: OpType.StatusSet,
-        team: team.teamId,
+        team: seal.team.teamId,
         channel,
-        epoch: EPOCH,
+        epoch: seal.epoch,
         ref: key,
         body: encodeBody({ ...body }),
       },
-      { epochKey: team.teamKey, signer: team.signer },
+      { epochKey: seal.key, signer: seal.team.signer },
     )
     return encodeContentString(envelope)
   }
 
   /** Open a message's content; plain text passes through (encrypted: false). */
   async openMessage(channel: string, content: string): Promise<OpenResult> {
-    return this.open(content, async (team) => {
+    return this.open(content, async (keys) => {
       const body = decodeBody<Partial<MessageBody>>(
-        await this.openChecked(team, content, OpType.Message, channel),
+        await this.openChecked(keys, content, OpType.Message, channel),
       )
       if (typeof body.content !== 'string') throw new Error('message envelope has no content')
       return body.content
@@ -118,9 +100,9 @@ export class ContentCrypto {
 
   /** Open a status value; the envelope must be for this channel and this key. */
   async openStatus(channel: string, key: string, value: string): Promise<OpenResult> {
-    return this.open(value, async (team) => {
+    return this.open(value, async (keys) => {
       const body = decodeBody<Partial<StatusBody>>(
-        await this.openChecked(team, value, OpType.StatusSet, channel),
+        await this.openChecked(keys, value, OpType.StatusSet, channel),
       )
       if (body.key !== key || typeof body.value !== 'string')
         throw new Error('status envelope is for another key')
@@ -130,12 +112,10 @@ export class ContentCrypto {
 
   private async open(
     content: string,
-    openEnvelopeText: (team: SharedKeyTeam) => Promise<string>,
+    openEnvelopeText: (keys: TeamKeys) => Promise<string>,
   ): Promise<OpenResult> {
     try {
-      // The seed keyed its HKDF with the secret itself, whatever it looked like.
-      if (isLegacyContent(content))
-        return { ok: true, text: openLegacy(this.secret, content), encrypted: true }
+      if (isLegacyContent(content)) return { ok: true, text: this.openLegacy(content), encrypted: true }
       if (!isEnvelopeContent(content)) return { ok: true, text: content, encrypted: false }
       return { ok: true, text: await openEnvelopeText(await this.keys()), encrypted: true }
     } catch (err) {
@@ -147,18 +127,23 @@ export class ContentCrypto {
    * Decode, verify and decrypt. The channel and type checks stop a server from replaying a
    * genuine envelope in another channel or as another kind of record.
    */
-  private async openChecked(
-    team: SharedKeyTeam,
-    content: string,
-    type: OpType,
-    channel: string,
-  ): Promise<Buffer> {
+  private async openChecked(keys: TeamKeys, content: string, type: OpType, channel: string): Promise<Buffer> {
     const envelope = decodeContentString(content)
     if (!envelope) throw new Error('not an envelope')
     verifyEnvelope(envelope)
     if (envelope.header.type !== type)
       throw new Error(`envelope is a ${OpType[envelope.header.type]} operation`)
     if (envelope.header.channel !== channel) throw new Error('envelope belongs to another channel')
-    return openEnvelope(envelope, team.teamKey)
+    const key = keys.keyOf(envelope.header.epoch)
+    if (!key) throw new Error(`no key for epoch ${envelope.header.epoch}`)
+    return openEnvelope(envelope, key)
+  }
+
+  /** The seed keyed its HKDF with the secret itself, whatever it looked like. */
+  private openLegacy(content: string): string {
+    if (typeof this.secret !== 'string' && !(this.secret instanceof Uint8Array)) {
+      throw new Error('e2ee: content needs the passphrase it was written with, not a keyring')
+    }
+    return openLegacy(this.secret, content)
   }
 }

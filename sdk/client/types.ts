@@ -4,15 +4,10 @@ import type { Ack, Message, MessagePage, StatusChange, ThreadPage } from '../api
 import type { RetryOptions } from './backoff.js'
 import type { ClientMessage, ClientStatusChange } from './codec.js'
 import type { FetchLike } from './http.js'
+import type { EncryptionKey } from './team-keys.js'
 
 export type ReadResult = MessagePage
 export type ThreadResult = ThreadPage
-
-/**
- * Team secret for end-to-end encryption: a passphrase (Argon2id-derived), or a raw 32-byte key
- * as bytes or 64 hex characters.
- */
-export type EncryptionKey = string | Uint8Array
 
 export interface HandoffOptions {
   /** the relay (https://relay.example) or the local node (http://127.0.0.1:7420) */

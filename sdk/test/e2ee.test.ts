@@ -4,6 +4,14 @@ import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { Message } from '../api/types.js'
 import { RecordCodec } from '../client/codec.js'
+import {
+  decodeContentString,
+  encodeBody,
+  encodeContentString,
+  generateSigningKeyPair,
+  OpType,
+  sealEnvelope,
+} from '../protocol/index.js'
 import { seedEncrypt } from './support/seed-e2ee.js'
 
 function message(channel: string, content: string): Message {
@@ -74,8 +82,39 @@ describe('client E2EE', () => {
     const sealed = await new RecordCodec(raw).sealMessage('ops', 'raw key', {})
     const opened = await new RecordCodec(raw.toString('hex')).message(message('ops', sealed))
     expect(opened.content).toBe('raw key')
-    expect(() => new RecordCodec(new Uint8Array(16))).not.toThrow()
-    await expect(new RecordCodec(new Uint8Array(16)).sealMessage('ops', 'x', {})).rejects.toThrow(/32 bytes/)
+    // A key of the wrong size fails when the client is made, not on its first post.
+    expect(() => new RecordCodec(new Uint8Array(16))).toThrow(/32 bytes/)
+    expect(() => new RecordCodec({ epochs: { 0: 'abc' } })).toThrow(/64 hex/)
+    expect(() => new RecordCodec({ epochs: {} })).toThrow(/no key/)
+  })
+
+  it("opens a node's envelopes with a keyring of epoch keys, each with its own epoch's key", async () => {
+    const [epoch0, epoch1] = [randomBytes(32), randomBytes(32)]
+    // As a node writes a message: its own team id and device key, epoch 1, body {content, sender}.
+    const fromNode = encodeContentString(
+      sealEnvelope(
+        {
+          type: OpType.Message,
+          team: randomBytes(32),
+          channel: 'ops',
+          epoch: 1,
+          body: encodeBody({ content: 'written on a node', sender: 'alice' }),
+        },
+        { epochKey: epoch1, signer: generateSigningKeyPair() },
+      ),
+    )
+    const ring = new RecordCodec({ epochs: { 0: epoch0, 1: epoch1.toString('hex') } })
+    expect(await ring.message(message('ops', fromNode))).toMatchObject({
+      content: 'written on a node',
+      encrypted: true,
+    })
+    const old = await new RecordCodec({ epochs: { 0: epoch0 } }).message(message('ops', fromNode))
+    expect(old.decrypt_error).toMatch(/no key for epoch 1/)
+
+    // What a keyring seals goes under the newest epoch, which an older keyring cannot open.
+    const sealed = await ring.sealMessage('ops', 'from the sdk', {})
+    expect(decodeContentString(sealed)!.header.epoch).toBe(1)
+    expect((await ring.message(message('ops', sealed))).content).toBe('from the sdk')
   })
 
   it("reads the seed's e2ee: strings, and flags them under a wrong secret", async () => {
