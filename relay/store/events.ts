@@ -125,6 +125,8 @@ class Feed<T extends Item> {
   private again = false
   private unsubscribe: (() => void) | undefined
   private closed = false
+  /** wake-ups before the cursor is known would read the whole stream: they wait for it */
+  private initialized = false
 
   constructor(
     private readonly ctx: StoreContext,
@@ -133,11 +135,13 @@ class Feed<T extends Item> {
     this.ready = (async () => {
       this.unsubscribe = await ctx.pubsub.subscribe(spec.notify, () => this.poke())
       this.cursor = (await lastId(ctx, spec.stream)) ?? '0-0'
+      this.initialized = true
+      this.poke()
     })()
   }
 
   poke(): void {
-    if (this.closed) return
+    if (this.closed || !this.initialized) return
     if (this.reading) {
       this.again = true
       return
