@@ -13,6 +13,7 @@ import type {
   Permissions,
   SignupResponse,
   Status,
+  TeamSettings,
 } from '../api/types.js'
 import { resolveRetry } from './backoff.js'
 import { type ClientMessage, type ClientStatus, type ClientStatusChange, RecordCodec } from './codec.js'
@@ -34,6 +35,7 @@ import type {
   StatusChangesOptions,
   SubscribeOptions,
   Unsubscribe,
+  WhoAmI,
 } from './types.js'
 
 const ch = (channel: string) => path`/api/channels/${channel}`
@@ -306,6 +308,21 @@ export class Handoff {
   /** Revoke a key at once; its open streams are closed by the server. */
   async revokeKey(keyId: string, options?: RequestOptions): Promise<void> {
     await this.transport.request('DELETE', path`/api/keys/${keyId}`, { signal: options?.signal })
+  }
+
+  /** Who this client's key is: sender name, key id, team id and permissions. */
+  whoami(options?: RequestOptions): Promise<WhoAmI> {
+    return this.transport.request('GET', '/api/whoami', { signal: options?.signal })
+  }
+
+  /** The team's settings (relay only; a node always encrypts). */
+  getTeamSettings(options?: RequestOptions): Promise<TeamSettings> {
+    return this.transport.request('GET', '/api/team/settings', { signal: options?.signal })
+  }
+
+  /** `encryption_required: true` makes the relay refuse plaintext content and status values. */
+  updateTeamSettings(settings: Partial<TeamSettings>, options?: RequestOptions): Promise<TeamSettings> {
+    return this.transport.request('PUT', '/api/team/settings', { body: settings, signal: options?.signal })
   }
 
   /** Permission denials, newest first. */

@@ -1,6 +1,6 @@
 // The client's own types: constructor and method options, and the seed's result names
 // (ReadResult, ThreadResult) kept as aliases of the shared wire shapes.
-import type { Ack, Message, MessagePage, StatusChange, ThreadPage } from '../api/types.js'
+import type { Ack, Message, MessagePage, Permissions, StatusChange, ThreadPage } from '../api/types.js'
 import type { RetryOptions } from './backoff.js'
 import type { ClientMessage, ClientStatusChange } from './codec.js'
 import type { FetchLike } from './http.js'
@@ -114,4 +114,12 @@ export type EventHandlers =
 export interface SignupOptions extends RequestOptions {
   fetch?: FetchLike
   retry?: RetryOptions | false
+}
+
+/** GET /api/whoami: the calling key. */
+export interface WhoAmI {
+  sender: string
+  key_id: string
+  team_id: string
+  permissions: Permissions
 }

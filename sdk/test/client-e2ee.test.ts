@@ -136,5 +136,26 @@ for (const target of targets) {
       expect(page.messages[0]).toMatchObject({ content: 'sealed with raw bytes', encrypted: true })
       expect((await team.read('raw-key')).messages[0]!.decrypt_error).toBeTruthy()
     })
+
+    if (target.teamSettings) {
+      it('lets a team require encryption: the plain client is refused, the encrypting one is not', async () => {
+        await plain.createChannel('required')
+        expect(await plain.updateTeamSettings({ encryption_required: true })).toEqual({
+          encryption_required: true,
+        })
+        try {
+          expect(await team.getTeamSettings()).toEqual({ encryption_required: true })
+          const refused = await plain.post('required', 'in the clear').catch((e: unknown) => e)
+          expect(refused).toMatchObject({ status: 400, code: 'ENCRYPTION_REQUIRED' })
+          await expect(plain.setStatus('required', 'k', 'in the clear')).rejects.toMatchObject({
+            code: 'ENCRYPTION_REQUIRED',
+          })
+          expect((await team.post('required', 'sealed')).content).toBe('sealed')
+          expect((await team.setStatus('required', 'k', 'sealed')).value).toBe('sealed')
+        } finally {
+          await plain.updateTeamSettings({ encryption_required: false })
+        }
+      })
+    }
   })
 }

@@ -122,6 +122,12 @@ for (const target of targets) {
       expect(JSON.stringify(keys)).not.toContain(created.api_key)
 
       const reader = new Handoff({ apiUrl: server.url, apiKey: created.api_key })
+      expect(await reader.whoami()).toMatchObject({
+        sender: 'reader',
+        key_id: info.key,
+        team_id: server.teamId,
+        permissions: { 'sdk-keys': 'read' },
+      })
       const denied = await reader.post('sdk-keys', 'nope').catch((e: unknown) => e)
       expect(denied).toBeInstanceOf(PermissionDeniedError)
       expect(denied).toBeInstanceOf(HandoffError)

@@ -32,6 +32,8 @@ export interface SdkTarget {
   name: string
   /** serves POST /api/signup (the relay) */
   signup: boolean
+  /** serves /api/team/settings (the relay: encryption_required) */
+  teamSettings: boolean
   /** takes `rateLimitMax` in start() (the relay; the node has no per-key rate limit option) */
   rateLimit: boolean
   /** starts a fresh server with one team; rate limits off unless asked for */
@@ -93,6 +95,7 @@ async function dumpTeam(redisUrl: string, teamId: string): Promise<string> {
 export const relayTarget: SdkTarget = {
   name: 'relay',
   signup: true,
+  teamSettings: true,
   rateLimit: true,
   async start(options = {}) {
     const redisUrl = inject('redisUrl')
@@ -140,6 +143,7 @@ async function dumpDir(dir: string): Promise<string> {
 export const nodeTarget: SdkTarget = {
   name: 'node',
   signup: false,
+  teamSettings: false,
   rateLimit: false,
   async start() {
     const dataDir = await mkdtemp(join(tmpdir(), 'handoff-sdk-node-'))
