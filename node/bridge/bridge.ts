@@ -1,0 +1,340 @@
+// The node <-> relay bridge (`--relay URL --relay-key KEY`): pushes every envelope of the team
+// log the relay lacks (node/bridge/outbox.ts), pulls and follows the relay's sync log of the
+// team and appends each envelope this node has not applied yet to its own writer. Envelopes are
+// self-authenticating (apply checks author signature, membership and epoch), so which writer
+// carries one does not matter, and apply's dedupe by envelope id makes the relay path and the
+// peer-to-peer path together apply each operation once. Cursors live in DIR/relay-sync.json.
+// Nothing here may crash the node: relay failures become state and a backoff, never a throw.
+import type Corestore from 'corestore'
+import { SYNC_MAX_PULL, SYNC_MAX_PUSH } from '../../sdk/api/sync.js'
+import { backoffDelay, type RetryOptions, resolveRetry, sleep } from '../../sdk/client/backoff.js'
+import { type PulledEnvelope, RelaySync } from '../../sdk/client/relay-sync.js'
+import { decodeEnvelope, envelopeIdHex } from '../../sdk/protocol/index.js'
+import type { TeamLog } from '../log/team-log.js'
+import { doneKey, droppedKey } from '../view/keys.js'
+import type { MemberRecord } from '../view/records.js'
+import { Outbox } from './outbox.js'
+import { type BridgeCursors, readCursors, writeCursors } from './state.js'
+
+export interface RelayBridgeOptions {
+  dataDir: string
+  /** relay base URL */
+  url: string
+  /** a relay API key with "*": write (push) and read (pull) */
+  key: string
+  /** hex team id: the relay sync space */
+  teamId: string
+  log: TeamLog
+  corestore: Corestore
+  /** backoff between failed attempts (default 500 ms doubling to 30 s) */
+  retry?: RetryOptions
+  /** failures worth a log line (the node decides where they go) */
+  onWarning?: (err: Error) => void
+}
+
+export type BridgeState = 'starting' | 'connected' | 'disconnected' | 'closed'
+
+/** `handoff status` / GET /api/node/status `relay` */
+export interface BridgeStatus {
+  configured: true
+  url: string
+  state: BridgeState
+  connected: boolean
+  space: string
+  push: {
+    /** autobase writer key -> blocks pushed */
+    cursors: Record<string, number>
+    /** envelopes sent (this run) */
+    sent: number
+    /** log blocks held here and not yet pushed: the push lag */
+    pending: number
+    last_at: string | null
+  }
+  pull: {
+    /** the relay sync-log cursor of the last envelope read */
+    cursor: string
+    /** envelopes read (this run), and those of them appended to this node's log */
+    received: number
+    applied: number
+    last_at: string | null
+  }
+  /** push lag in log blocks (pull lag is what the relay has past pull.cursor; a live stream keeps it 0) */
+  lag: number
+  last_error: string | null
+}
+
+/** Fatal relay answers (bad key, no access) are retried this much later, not hammered. */
+const FATAL_RETRY_MS = 30_000
+/** a pushed-or-pulled id memory bound; forgetting costs a duplicate push the relay ignores */
+const SEEN_MAX = 100_000
+
+export class RelayBridge {
+  private readonly relay: RelaySync
+  private readonly outbox: Outbox
+  private readonly controller = new AbortController()
+  private readonly retry
+  private cursors: BridgeCursors | null = null
+  /** ids this bridge read from the relay: never pushed back */
+  private readonly fromRelay = new Set<string>()
+  private dirty = true
+  private wake: (() => void) | null = null
+  private saving: Promise<void> = Promise.resolve()
+  private saveTimer: NodeJS.Timeout | null = null
+  private loops: Promise<unknown>[] = []
+  private streamOpen = false
+  private pushOk = false
+  private closed = false
+  private readonly stats = {
+    sent: 0,
+    pending: 0,
+    pushAt: null as string | null,
+    received: 0,
+    applied: 0,
+    pullAt: null as string | null,
+    error: null as string | null,
+  }
+
+  constructor(private readonly options: RelayBridgeOptions) {
+    this.retry = resolveRetry({ minDelayMs: 500, maxDelayMs: 30_000, ...options.retry })
+    const base = fetch
+    // the stream's response tells us the relay is reachable before any envelope flows
+    const tracked: typeof fetch = async (input, init) => {
+      const res = await base(input, init)
+      if (String(input).includes('/stream') && res.ok) this.streamOpen = true
+      return res
+    }
+    this.relay = new RelaySync({ url: options.url, key: options.key, fetch: tracked, timeoutMs: 20_000 })
+    this.outbox = new Outbox(options.corestore)
+  }
+
+  private get signal(): AbortSignal {
+    return this.controller.signal
+  }
+
+  private get url(): string {
+    return this.options.url.replace(/\/+$/, '')
+  }
+
+  /** Starts syncing in the background; resolves once the cursors are loaded. */
+  async start(): Promise<void> {
+    this.cursors = await readCursors(this.options.dataDir, this.url, this.options.teamId)
+    this.options.log.on('update', this.kick)
+    this.loops = [this.pushLoop(), this.pullLoop()].map((p) => p.catch((err) => this.warn(err)))
+  }
+
+  status(): BridgeStatus {
+    const c = this.cursors
+    const connected = !this.closed && (this.streamOpen || this.pushOk)
+    return {
+      configured: true,
+      url: this.url,
+      state: this.closed ? 'closed' : connected ? 'connected' : c ? 'disconnected' : 'starting',
+      connected,
+      space: this.options.teamId,
+      push: {
+        cursors: { ...(c?.push ?? {}) },
+        sent: this.stats.sent,
+        pending: this.stats.pending,
+        last_at: this.stats.pushAt,
+      },
+      pull: {
+        cursor: c?.pull ?? '0',
+        received: this.stats.received,
+        applied: this.stats.applied,
+        last_at: this.stats.pullAt,
+      },
+      lag: this.stats.pending,
+      last_error: this.stats.error,
+    }
+  }
+
+  private readonly kick = (): void => {
+    this.dirty = true
+    this.wake?.()
+  }
+
+  private warn(err: unknown): void {
+    const error = err instanceof Error ? err : new Error(String(err))
+    this.stats.error = error.message
+    this.options.onWarning?.(error)
+  }
+
+  /** Sleep until kicked, `ms` passes or close. */
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        this.signal.removeEventListener('abort', done)
+        this.wake = null
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      this.signal.addEventListener('abort', done)
+      this.wake = done
+    })
+  }
+
+  private async backoff(attempt: number, fatal = false): Promise<void> {
+    await sleep(fatal ? FATAL_RETRY_MS : backoffDelay(attempt, this.retry), this.signal).catch(() => {})
+  }
+
+  /** This device's writer and every member device's writer the view knows. */
+  private async writers(): Promise<string[]> {
+    const log = this.options.log
+    const out = new Set<string>([log.writerKey.toString('hex')])
+    for await (const entry of log.view.createReadStream({ gt: 'mb/', lt: 'mb0' })) {
+      const writer = (entry.value as MemberRecord | null)?.writer
+      if (typeof writer === 'string') out.add(writer)
+    }
+    return [...out]
+  }
+
+  private remember(id: string): void {
+    if (this.fromRelay.size >= SEEN_MAX) this.fromRelay.clear()
+    this.fromRelay.add(id)
+  }
+
+  private async pushLoop(): Promise<void> {
+    let attempt = 0
+    while (!this.signal.aborted) {
+      if (!this.dirty) {
+        // 'update' wakes us; the timer also catches blocks that replicate without one
+        await this.idle(5_000)
+        this.dirty = true
+        continue
+      }
+      this.dirty = false
+      try {
+        await this.pushAll()
+        attempt = 0
+      } catch (err) {
+        if (this.signal.aborted) break
+        this.pushOk = false
+        this.warn(err)
+        this.dirty = true
+        await this.backoff(attempt++, isFatal(err))
+      }
+    }
+  }
+
+  /** Push until the outbox has nothing more it can send now. */
+  private async pushAll(): Promise<void> {
+    const cursors = this.cursors as BridgeCursors
+    for (;;) {
+      const writers = await this.writers()
+      const batch = await this.outbox.next(writers, cursors.push, SYNC_MAX_PUSH, (id) =>
+        this.fromRelay.has(id),
+      )
+      if (batch.items.length > 0) {
+        await this.relay.push(batch.items.map((i) => i.bytes))
+        this.stats.sent += batch.items.length
+        this.stats.pushAt = new Date().toISOString()
+      }
+      this.pushOk = true
+      this.stats.error = null
+      const moved = writers.some((w) => (batch.next[w] ?? 0) !== (cursors.push[w] ?? 0))
+      cursors.push = batch.next
+      this.stats.pending = batch.remaining
+      if (moved) await this.save()
+      if (!moved || batch.remaining === 0) return
+    }
+  }
+
+  private async pullLoop(): Promise<void> {
+    const log = this.options.log
+    let attempt = 0
+    // pulled envelopes go into this device's writer: wait until an admin made it one
+    await log.waitWritable(this.signal).catch(() => {})
+    while (!this.signal.aborted) {
+      try {
+        await this.catchUp()
+        attempt = 0
+        await this.relay.follow(this.options.teamId, this.cursors?.pull ?? '0', (e) => this.receive(e), {
+          signal: this.signal,
+          retry: { minDelayMs: this.retry.minDelayMs, maxDelayMs: this.retry.maxDelayMs },
+          onError: (err) => {
+            this.streamOpen = false
+            this.warn(err)
+          },
+        })
+      } catch (err) {
+        if (this.signal.aborted) break
+        this.streamOpen = false
+        this.warn(err)
+        await this.backoff(attempt++, isFatal(err))
+      }
+    }
+  }
+
+  /** Page through what the relay holds past the cursor (the stream then carries live ones). */
+  private async catchUp(): Promise<void> {
+    for (;;) {
+      const cursors = this.cursors as BridgeCursors
+      const page = await this.relay.pull(this.options.teamId, cursors.pull, SYNC_MAX_PULL)
+      for (const e of page.envelopes) {
+        if (this.signal.aborted) return
+        await this.receive(e)
+      }
+      if (!page.has_more || page.envelopes.length === 0) return
+    }
+  }
+
+  /** Append one relay envelope unless the view already applied (or dropped) it. */
+  private async receive(e: PulledEnvelope): Promise<void> {
+    const cursors = this.cursors as BridgeCursors
+    this.stats.received++
+    this.stats.pullAt = new Date().toISOString()
+    let id: string | null = null
+    try {
+      const envelope = decodeEnvelope(e.data)
+      // the relay's `id` is not trusted: the id is what the bytes hash to
+      if (envelope.header.team.toString('hex') === this.options.teamId) id = envelopeIdHex(envelope)
+    } catch {
+      id = null // not an envelope: nothing to apply
+    }
+    if (id !== null) {
+      this.remember(id)
+      const view = this.options.log.view
+      if (!(await view.get(doneKey(id))) && !(await view.get(droppedKey(id)))) {
+        await this.options.log.append(e.data)
+        this.stats.applied++
+      }
+    }
+    cursors.pull = e.cursor
+    this.saveSoon()
+  }
+
+  private saveSoon(): void {
+    if (this.saveTimer) return
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = null
+      void this.save().catch((err) => this.warn(err))
+    }, 200)
+  }
+
+  /** Write the cursors (one write at a time, the latest state wins). */
+  private save(): Promise<void> {
+    const run = this.saving.then(() => {
+      if (this.cursors) return writeCursors(this.options.dataDir, this.cursors)
+    })
+    this.saving = run.catch(() => {})
+    return run
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.controller.abort()
+    this.options.log.off('update', this.kick)
+    await Promise.all(this.loops)
+    if (this.saveTimer) clearTimeout(this.saveTimer)
+    this.saveTimer = null
+    await this.save().catch(() => {})
+    await this.outbox.close()
+  }
+}
+
+function isFatal(err: unknown): boolean {
+  const status = (err as { status?: unknown } | null)?.status
+  return status === 400 || status === 401 || status === 403 || status === 404
+}

@@ -1,0 +1,43 @@
+// The relay bridge's cursors, kept in DIR/relay-sync.json so a restarted node resumes where it
+// stopped instead of re-sending or re-reading everything. Losing the file (or a crash between a
+// sync step and the save) costs only repeated work: the relay dedupes pushes by envelope id and
+// the node skips pulled envelopes its view already applied.
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { writeFileAtomic } from '../data-dir.js'
+
+export interface BridgeCursors {
+  /** the relay and sync space these cursors belong to: another relay or team starts afresh */
+  url: string
+  space: string
+  /** autobase writer key (hex) -> how many of its blocks were pushed */
+  push: Record<string, number>
+  /** the relay sync-log cursor of the last envelope pulled ("0": none yet) */
+  pull: string
+  /** relay message ids already imported as envelopes (HTTP-client messages), per channel */
+  imported: Record<string, string>
+}
+
+export const bridgeFile = (dir: string) => join(dir, 'relay-sync.json')
+
+export async function readCursors(dir: string, url: string, space: string): Promise<BridgeCursors> {
+  const fresh: BridgeCursors = { url, space, push: {}, pull: '0', imported: {} }
+  let saved: Partial<BridgeCursors>
+  try {
+    saved = JSON.parse(await readFile(bridgeFile(dir), 'utf8')) as Partial<BridgeCursors>
+  } catch {
+    return fresh // absent or unreadable: start over (safe, see above)
+  }
+  if (saved.url !== url || saved.space !== space) return fresh
+  return {
+    url,
+    space,
+    push: typeof saved.push === 'object' && saved.push !== null ? saved.push : {},
+    pull: typeof saved.pull === 'string' && saved.pull !== '' ? saved.pull : '0',
+    imported: typeof saved.imported === 'object' && saved.imported !== null ? saved.imported : {},
+  }
+}
+
+export function writeCursors(dir: string, cursors: BridgeCursors): Promise<void> {
+  return writeFileAtomic(bridgeFile(dir), `${JSON.stringify(cursors)}\n`)
+}
