@@ -5,6 +5,7 @@ import { userInfo } from 'node:os'
 import Corestore from 'corestore'
 import type { FastifyInstance } from 'fastify'
 import { buildApiServer } from '../sdk/server/index.js'
+import { RelayBridge } from './bridge/index.js'
 import {
   ensureDir,
   type Identity,
@@ -39,7 +40,7 @@ export interface NodeOptions {
   swarm?: boolean
   /** member and team name on first start (default: the OS user name) */
   name?: string
-  /** relay bridge (not wired yet: accepted so the CLI can pass it through) */
+  /** relay bridge (node/bridge): push and pull the team's envelopes through a relay */
   relay?: { url: string; key: string }
   /** Fastify logger option */
   logger?: boolean
@@ -56,6 +57,8 @@ export interface RunningNode {
   swarm: TeamSwarm | null
   app: FastifyInstance
   corestore: Corestore
+  /** the relay bridge, when `relay` was given */
+  bridge: RelayBridge | null
   /** true on the start that created the identity and team */
   created: boolean
   close(): Promise<void>
@@ -110,6 +113,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     const refreshKeys = () => void keys.refresh(log.view).catch(() => {})
     log.on('update', refreshKeys)
     await keys.refresh(log.view)
+    const bridge = options.relay
+      ? new RelayBridge({ ...options.relay, dataDir: dir, teamId: identity.team.id, log, corestore })
+      : null
+    if (bridge) cleanup.push(() => bridge.close())
+    await bridge?.start()
 
     const app = await buildApiServer(store, { logger: options.logger ?? false, rateLimit: false })
     cleanup.push(() => app.close())
@@ -144,6 +152,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       swarm,
       app,
       corestore,
+      bridge,
       created,
       close() {
         closing ??= closeAll()
