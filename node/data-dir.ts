@@ -4,6 +4,7 @@
 //                       "key file": without it the stores below are ciphertext and indexes)
 //   DIR/api-key         mode 0600: the owner's local API key, in clear for the owner's agents
 //   DIR/node.json       {url, pid} of the running node, so `handoff mcp` / `invite` find it
+//   DIR/peers.json      swarm keys of team peers met before (dialled directly on start)
 //   DIR/corestore/      the team log (autobase writers + view) and the node-local state
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
@@ -29,6 +30,8 @@ export interface Identity {
   role: Role
   /** epoch -> hex content key */
   epochs: Record<string, string>
+  /** hex seed of this node's swarm key pair (stable, so peers can dial it directly) */
+  swarmSeed?: string
 }
 
 export interface NodeInfo {
@@ -45,7 +48,16 @@ export const paths = (dir: string) => ({
   apiKey: join(dir, 'api-key'),
   nodeInfo: join(dir, 'node.json'),
   corestore: join(dir, 'corestore'),
+  peers: join(dir, 'peers.json'),
 })
+
+/** Swarm public keys (hex) of team peers this node has met. */
+export async function readPeers(dir: string): Promise<string[]> {
+  const list = await readJson<string[]>(paths(dir).peers)
+  return Array.isArray(list) ? list.filter((k) => /^[0-9a-f]{64}$/.test(k)) : []
+}
+export const writePeers = (dir: string, peers: string[]) =>
+  writeFileAtomic(paths(dir).peers, `${JSON.stringify(peers.slice(-64))}\n`)
 
 /** Write then rename, so a crash leaves the old file or the new one, never half of one. */
 export async function writeFileAtomic(path: string, data: string, mode = 0o600): Promise<void> {

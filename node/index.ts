@@ -1,6 +1,7 @@
 // startNode: the local node in-process (used by `handoff node`, the MCP server and tests). It
 // opens (or on first start creates) the identity and team in the data dir, the team log, the
 // local API on 127.0.0.1 and the team swarm.
+import { randomBytes } from 'node:crypto'
 import { userInfo } from 'node:os'
 import Corestore from 'corestore'
 import type { FastifyInstance } from 'fastify'
@@ -18,10 +19,13 @@ import {
   writeNodeInfo,
 } from './data-dir.js'
 import { createIdentity, genesisEnvelope } from './identity.js'
+import { InviteHost } from './invites.js'
 import { NodeKeys } from './keyring.js'
 import { LocalState } from './local-state.js'
 import { controlKeyOf } from './log/ops.js'
 import { TeamLog } from './log/team-log.js'
+import { PeerBook } from './peers.js'
+import { type NodeStatus, nodeRoutes } from './routes.js'
 import { NodeStore } from './store.js'
 import { type Bootstrap, TeamSwarm } from './swarm.js'
 import { META } from './view/keys.js'
@@ -61,9 +65,11 @@ export interface RunningNode {
   bridge: RelayBridge | null
   /** true on the start that created the identity and team */
   created: boolean
+  status(): NodeStatus
   close(): Promise<void>
 }
 
+export type { NodeStatus } from './routes.js'
 export { parseBootstrap } from './swarm.js'
 
 export async function startNode(options: NodeOptions): Promise<RunningNode> {
@@ -119,23 +125,58 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     if (bridge) cleanup.push(() => bridge.close())
     await bridge?.start()
 
-    const app = await buildApiServer(store, { logger: options.logger ?? false, rateLimit: false })
-    cleanup.push(() => app.close())
-    const host = options.host ?? '127.0.0.1'
-    const address = await app.listen({ port: options.port ?? 7420, host })
-    const url = address.replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1')
-
     let swarm: TeamSwarm | null = null
     if (options.swarm !== false) {
+      if (!identity.swarmSeed) {
+        identity = { ...identity, swarmSeed: randomBytes(32).toString('hex') }
+        await writeIdentity(dir, identity)
+      }
+      const book = await PeerBook.open(dir)
+      const seed = Buffer.from(identity.swarmSeed as string, 'hex')
       swarm = new TeamSwarm({
         teamKey: keys.teamKey,
         bootstrap: options.bootstrap,
+        seed,
+        knownPeers: book.list(),
+        onPeer: (key) => book.add(key),
         replicate: (conn) => log.base.replicate(conn),
       })
-      cleanup.push(() => swarm?.close() ?? Promise.resolve())
-      // joining the DHT can take seconds; the local API works meanwhile
-      swarm.join().catch((err: Error) => store.emit('warning', err))
+      cleanup.push(async () => {
+        await swarm?.close()
+        await book.flush()
+      })
     }
+    const invites = new InviteHost(local, store, keys, identity, swarm)
+    await invites.start()
+
+    let url = ''
+    const me = identity
+    const status = (): NodeStatus => ({
+      team: { id: me.team.id, name: me.team.name },
+      member: { name: me.name, role: me.role, device: me.device.publicKey },
+      url,
+      writable: log.writable,
+      peers: swarm?.peers ?? 0,
+      log: {
+        length: log.base.length,
+        signed_length: log.base.signedLength,
+        local_length: log.base.local.length,
+        view_length: log.view.core.length,
+        unsigned: Math.max(0, log.base.length - log.base.signedLength),
+      },
+      relay: bridge?.status() ?? { configured: false, url: null, state: 'off' },
+    })
+    const app = await buildApiServer(store, {
+      logger: options.logger ?? false,
+      rateLimit: false,
+      extraRoutes: nodeRoutes(invites, status),
+    })
+    cleanup.push(() => app.close())
+    const host = options.host ?? '127.0.0.1'
+    const address = await app.listen({ port: options.port ?? 7420, host })
+    url = address.replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1')
+    // joining the DHT can take seconds; the local API works meanwhile
+    swarm?.join().catch((err: Error) => store.emit('warning', err))
 
     await writeNodeInfo(dir, { url, pid: process.pid })
     cleanup.push(() => removeNodeInfo(dir))
@@ -154,6 +195,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       corestore,
       bridge,
       created,
+      status,
       close() {
         closing ??= closeAll()
         return closing

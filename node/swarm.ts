@@ -2,17 +2,24 @@
 // says nothing to whoever lacks the key), replicating the node's corestore with every peer.
 // Other protocols (pairing) ride the same connections through `onConnection` listeners.
 import DHT from 'hyperdht'
-import Hyperswarm, { type SwarmConnection } from 'hyperswarm'
+import Hyperswarm, { type PeerDiscovery, type SwarmConnection } from 'hyperswarm'
+import type { Protomux } from 'protomux'
 import { teamTopic } from '../sdk/protocol/index.js'
 
 export type Bootstrap = Array<{ host: string; port: number }>
 
 export interface SwarmOptions {
   teamKey: Buffer
-  /** replicate the node's stores over a new connection (autobase.replicate) */
-  replicate(conn: SwarmConnection): void
+  /** replicate the node's stores over a new connection; returns the replication stream */
+  replicate(conn: SwarmConnection): unknown
   /** a private DHT (tests: hyperdht/testnet on loopback); default the public DHT */
   bootstrap?: Bootstrap
+  /** 32 bytes: a stable swarm key pair, so peers that met us can find us again directly */
+  seed?: Buffer
+  /** swarm public keys of team peers met before: dialled directly, without a DHT lookup */
+  knownPeers?: Buffer[]
+  /** told of every peer met, to remember it */
+  onPeer?(publicKey: Buffer): void
 }
 
 export function parseBootstrap(value: string | undefined): Bootstrap | undefined {
@@ -33,31 +40,72 @@ export function parseBootstrap(value: string | undefined): Bootstrap | undefined
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
 
+/**
+ * A DHT node. One whose bootstrap is all loopback binds loopback too: bound to every interface
+ * it announces an address its loopback peers cannot reach back (seen under gVisor).
+ */
+export function createDht(bootstrap: Bootstrap | undefined): DHT {
+  const loopback = bootstrap?.length && bootstrap.every((b) => LOOPBACK.has(b.host))
+  return new DHT(loopback ? { bootstrap, host: '127.0.0.1' } : bootstrap ? { bootstrap } : {})
+}
+
 export class TeamSwarm {
   readonly swarm: Hyperswarm
   readonly topic: Buffer
-  private readonly listeners = new Set<(conn: SwarmConnection) => void>()
+  private readonly listeners = new Set<(conn: SwarmConnection, mux: Protomux) => void>()
+  private readonly muxes = new Map<SwarmConnection, Protomux>()
+  private readonly extraTopics = new Map<string, PeerDiscovery>()
   private refresher: NodeJS.Timeout | null = null
 
   constructor(options: SwarmOptions) {
     this.topic = teamTopic(options.teamKey)
     const bootstrap = options.bootstrap
-    // A DHT whose bootstrap is all loopback binds loopback too: on hosts where a node bound to
-    // every interface announces an address its loopback peers cannot reach back.
-    const loopback = bootstrap?.length && bootstrap.every((b) => LOOPBACK.has(b.host))
-    const dht = new DHT(loopback ? { bootstrap, host: '127.0.0.1' } : bootstrap ? { bootstrap } : {})
-    this.swarm = new Hyperswarm({ dht })
+    this.swarm = new Hyperswarm(
+      options.seed ? { dht: createDht(bootstrap), seed: options.seed } : { dht: createDht(bootstrap) },
+    )
+    // Explicit peers are dialled and re-dialled by hyperswarm itself: after a restart, or when a
+    // DHT lookup raced the other side's announce, the team still finds its members.
+    for (const key of options.knownPeers ?? []) this.swarm.joinPeer(key)
     this.swarm.on('connection', (conn: SwarmConnection) => {
       conn.on('error', () => {}) // a peer going away is routine
-      options.replicate(conn)
-      for (const listener of this.listeners) listener(conn)
+      // the replication stream multiplexes other protocols (pairing) over the same connection
+      const stream = options.replicate(conn) as { noiseStream: { userData: Protomux } }
+      const mux = stream.noiseStream.userData
+      this.muxes.set(conn, mux)
+      options.onPeer?.(conn.remotePublicKey)
+      conn.once('close', () => this.muxes.delete(conn))
+      for (const listener of this.listeners) listener(conn, mux)
     })
   }
 
-  onConnection(listener: (conn: SwarmConnection) => void): () => void {
+  onConnection(listener: (conn: SwarmConnection, mux: Protomux) => void): () => void {
     this.listeners.add(listener)
-    for (const conn of this.swarm.connections) listener(conn)
+    for (const [conn, mux] of this.muxes) listener(conn, mux)
     return () => this.listeners.delete(listener)
+  }
+
+  /** Also meet peers on another topic (a pending invite's). */
+  async joinTopic(topic: Buffer): Promise<void> {
+    const hex = topic.toString('hex')
+    if (this.extraTopics.has(hex)) return
+    const discovery = this.swarm.join(topic, { server: true, client: true })
+    this.extraTopics.set(hex, discovery)
+    await discovery.flushed()
+  }
+
+  async leaveTopic(topic: Buffer): Promise<void> {
+    const hex = topic.toString('hex')
+    if (!this.extraTopics.delete(hex)) return
+    await this.swarm.leave(topic).catch(() => {})
+  }
+
+  get publicKey(): Buffer {
+    return this.swarm.keyPair.publicKey
+  }
+
+  /** Dial this peer now and keep it connected. */
+  addPeer(publicKey: Buffer): void {
+    this.swarm.joinPeer(publicKey)
   }
 
   get peers(): number {

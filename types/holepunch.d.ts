@@ -51,6 +51,7 @@ declare module 'protomux' {
   }
   export interface ProtomuxChannel {
     open(handshake?: unknown): void
+    messages: ProtomuxMessage[]
     close(): void
     closed: boolean
     addMessage(opts: { encoding: unknown; onmessage: (value: never) => void }): ProtomuxMessage
@@ -159,6 +160,7 @@ declare module 'autobase' {
     append(value: Buffer | null): Promise<void>
     update(): Promise<void>
     replicate(stream: unknown): unknown
+    static getLocalKey(store: Corestore): Promise<Buffer>
   }
 }
 declare module 'hyperdht' {
@@ -181,11 +183,22 @@ declare module 'hyperswarm' {
     remotePublicKey: Buffer
   }
   export default class Hyperswarm extends EventEmitter {
-    constructor(opts?: { dht?: DHT; bootstrap?: Array<{ host: string; port: number }> | string[] })
+    constructor(opts?: {
+      dht?: DHT
+      seed?: Buffer
+      bootstrap?: Array<{ host: string; port: number }> | string[]
+    })
+    readonly keyPair: { publicKey: Buffer; secretKey: Buffer }
     readonly connections: Set<SwarmConnection>
+    joinPeer(publicKey: Buffer): void
+    leavePeer(publicKey: Buffer): void
     join(topic: Buffer, opts?: { server?: boolean; client?: boolean }): PeerDiscovery
     leave(topic: Buffer): Promise<void>
     flush(): Promise<void>
     destroy(): Promise<void>
   }
+}
+declare module 'z32' {
+  const z32: { encode(buf: Uint8Array): string; decode(s: string): Buffer }
+  export default z32
 }

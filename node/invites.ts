@@ -1,0 +1,133 @@
+// The inviting side of pairing (see pairing.ts): pending invites live in the node's local state
+// (so they survive a restart until used or expired), and the node waits for joiners on each
+// pending invite's topic.
+import { randomBytes } from 'node:crypto'
+import type { Protomux } from 'protomux'
+import { ApiError } from '../sdk/api/errors.js'
+import type { Identity } from './data-dir.js'
+import { memberAddEnvelope } from './identity.js'
+import type { NodeKeys } from './keyring.js'
+import type { LocalState } from './local-state.js'
+import {
+  encodeInviteCode,
+  INVITE_TTL_MS,
+  inviteIdOf,
+  inviteTopic,
+  openPairChannel,
+  PAIR_PROTOCOL,
+  type PairRequest,
+  type PairResponse,
+  requestProof,
+  responseProof,
+} from './pairing.js'
+import type { NodeStore } from './store.js'
+import type { TeamSwarm } from './swarm.js'
+import type { Role } from './view/records.js'
+
+interface InviteRecord {
+  secret: string
+  name: string
+  role: Role
+  expires_at: string
+  /** the device key that used it, once used */
+  member: string | null
+}
+
+const HEX32 = /^[0-9a-f]{64}$/
+
+export class InviteHost {
+  /** invite id hex -> record, for the pending and the used (to answer a retried request) */
+  private readonly invites = new Map<string, InviteRecord>()
+
+  constructor(
+    private readonly local: LocalState,
+    private readonly store: NodeStore,
+    private readonly keys: NodeKeys,
+    private readonly identity: Identity,
+    private readonly swarm: TeamSwarm | null,
+  ) {}
+
+  private get bee() {
+    return this.local.bee as unknown as import('hyperbee').default<InviteRecord>
+  }
+
+  async start(): Promise<void> {
+    for await (const { key, value } of this.bee.createReadStream({ gt: 'i/', lt: 'i0' })) {
+      if (Date.parse(value.expires_at) < Date.now()) continue
+      this.invites.set(key.slice(2), value)
+      if (!value.member) this.swarm?.joinTopic(inviteTopic(Buffer.from(value.secret, 'hex'))).catch(() => {})
+    }
+    this.swarm?.onConnection((_conn, mux) => {
+      mux.pair({ protocol: PAIR_PROTOCOL }, (id) => this.onPair(mux, id))
+    })
+  }
+
+  async create(name: string, role: Role): Promise<{ code: string; expires_at: string }> {
+    if (!this.swarm) throw new ApiError('NOT_SUPPORTED', 'This node runs without a swarm: nobody could join')
+    const secret = randomBytes(32)
+    const record: InviteRecord = {
+      secret: secret.toString('hex'),
+      name,
+      role,
+      expires_at: new Date(Date.now() + INVITE_TTL_MS).toISOString(),
+      member: null,
+    }
+    const id = inviteIdOf(secret).toString('hex')
+    await this.bee.put(`i/${id}`, record)
+    this.invites.set(id, record)
+    await this.swarm.joinTopic(inviteTopic(secret))
+    return { code: encodeInviteCode(secret), expires_at: record.expires_at }
+  }
+
+  private onPair(mux: Protomux, id: Buffer | null): void {
+    const record = id ? this.invites.get(id.toString('hex')) : undefined
+    if (!id || !record) return // not ours: protomux rejects the channel
+    const pair = openPairChannel(mux, id, {
+      onmessage: (message) => {
+        this.answer(record, id, message as PairRequest)
+          .then((response) => pair?.send(response))
+          .catch((err: Error) => pair?.send({ ok: false, error: err.message } satisfies PairResponse))
+      },
+    })
+  }
+
+  private async answer(record: InviteRecord, id: Buffer, request: PairRequest): Promise<PairResponse> {
+    const secret = Buffer.from(record.secret, 'hex')
+    if (
+      !request ||
+      typeof request.publicKey !== 'string' ||
+      typeof request.writer !== 'string' ||
+      !HEX32.test(request.publicKey) ||
+      !HEX32.test(request.writer) ||
+      request.proof !== requestProof(secret, request.publicKey, request.writer)
+    ) {
+      return { ok: false, error: 'bad pairing request' }
+    }
+    if (Date.parse(record.expires_at) < Date.now()) return { ok: false, error: 'this invite has expired' }
+    if (record.member && record.member !== request.publicKey)
+      return { ok: false, error: 'this invite was already used' }
+    if (!record.member) {
+      record.member = request.publicKey
+      await this.store.appendEnvelope(
+        memberAddEnvelope(this.keys, {
+          publicKey: Buffer.from(request.publicKey, 'hex'),
+          writer: Buffer.from(request.writer, 'hex'),
+          role: record.role,
+          name: record.name,
+        }),
+      )
+      await this.bee.put(`i/${id.toString('hex')}`, record)
+      this.swarm?.leaveTopic(inviteTopic(secret)).catch(() => {})
+    }
+    const { id: teamId, name, key, base, created_at } = this.identity.team
+    const response: PairResponse = {
+      ok: true,
+      team: { id: teamId, name, key, base, created_at },
+      name: record.name,
+      role: record.role,
+    }
+    if (this.swarm) response.peer = this.swarm.publicKey.toString('hex')
+    response.proof = responseProof(secret, response)
+    return response
+  }
+}

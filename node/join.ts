@@ -1,0 +1,162 @@
+// `handoff join CODE`: the joining side of pairing (pairing.ts). Meets the inviting node on the
+// invite's topic, proves it holds the code, receives the team, stores its new identity, then
+// replicates the team log until the inviter's MemberAdd makes this device a writer and its
+// sealed epoch keys are opened.
+import { randomBytes } from 'node:crypto'
+import Autobase from 'autobase'
+import Corestore from 'corestore'
+import Hyperswarm, { type SwarmConnection } from 'hyperswarm'
+import type { Protomux } from 'protomux'
+import { UsageError } from '../sdk/cli-errors.js'
+import { generateSigningKeyPair } from '../sdk/protocol/index.js'
+import { ensureDir, type Identity, paths, readIdentity, writeIdentity, writePeers } from './data-dir.js'
+import { NodeKeys } from './keyring.js'
+import { controlKeyOf } from './log/ops.js'
+import { TeamLog } from './log/team-log.js'
+import {
+  decodeInviteCode,
+  inviteIdOf,
+  inviteTopic,
+  openPairChannel,
+  type PairResponse,
+  requestProof,
+  responseProof,
+} from './pairing.js'
+import { PeerBook } from './peers.js'
+import { type Bootstrap, createDht, TeamSwarm } from './swarm.js'
+
+export interface JoinOptions {
+  dataDir: string
+  code: string
+  bootstrap?: Bootstrap
+  /** give up after this long (default 120 s) */
+  timeoutMs?: number
+}
+
+export interface JoinResult {
+  team: { id: string; name: string }
+  name: string
+  role: string
+}
+
+export async function joinTeam(options: JoinOptions): Promise<JoinResult> {
+  const secret = decodeInviteCode(options.code)
+  const dir = options.dataDir
+  if (await readIdentity(dir)) throw new UsageError(`${dir} already holds a team; use another --data dir`)
+  await ensureDir(dir)
+  const signal = AbortSignal.timeout(options.timeoutMs ?? 120_000)
+  const corestore = new Corestore(paths(dir).corestore)
+  try {
+    await corestore.ready()
+    const writer = await Autobase.getLocalKey(corestore)
+    const device = generateSigningKeyPair()
+    const publicKey = device.publicKey.toString('hex')
+    const response = await pair(
+      corestore,
+      secret,
+      publicKey,
+      writer.toString('hex'),
+      options.bootstrap,
+      signal,
+    )
+    if (!response.team || !response.name || !response.role)
+      throw new Error('the inviting node sent an incomplete answer')
+    const identity: Identity = {
+      version: 1,
+      name: response.name,
+      device: { publicKey, secretKey: device.secretKey.toString('hex') },
+      team: response.team,
+      role: response.role,
+      epochs: {},
+      swarmSeed: randomBytes(32).toString('hex'),
+    }
+    await writeIdentity(dir, identity)
+    if (response.peer && /^[0-9a-f]{64}$/.test(response.peer)) await writePeers(dir, [response.peer])
+    await becomeWriter(corestore, identity, dir, options.bootstrap, signal)
+    return {
+      team: { id: identity.team.id, name: identity.team.name },
+      name: identity.name,
+      role: identity.role,
+    }
+  } finally {
+    await corestore.close()
+  }
+}
+
+async function pair(
+  corestore: Corestore,
+  secret: Buffer,
+  publicKey: string,
+  writer: string,
+  bootstrap: Bootstrap | undefined,
+  signal: AbortSignal,
+): Promise<PairResponse> {
+  const swarm = new Hyperswarm({ dht: createDht(bootstrap) })
+  const inviteId = inviteIdOf(secret)
+  const discovery = swarm.join(inviteTopic(secret), { server: false, client: true })
+  // look again now and then: the inviter may announce after we first looked
+  const timer = setInterval(() => discovery.refresh().catch(() => {}), 2000)
+  try {
+    return await new Promise<PairResponse>((resolve, reject) => {
+      signal.addEventListener(
+        'abort',
+        () => reject(new Error('no answer from the inviting node (is it running and reachable?)')),
+        { once: true },
+      )
+      swarm.on('connection', (conn: SwarmConnection) => {
+        conn.on('error', () => {})
+        const stream = corestore.replicate(conn) as { noiseStream: { userData: Protomux } }
+        const ch = openPairChannel(stream.noiseStream.userData, inviteId, {
+          onopen: () => ch?.send({ publicKey, writer, proof: requestProof(secret, publicKey, writer) }),
+          onmessage: (message) => {
+            const response = message as PairResponse
+            if (!response.ok)
+              return reject(new Error(`the inviting node refused: ${response.error ?? 'no reason'}`))
+            if (response.proof !== responseProof(secret, response)) return // not from a holder of the code
+            resolve(response)
+          },
+        })
+      })
+    })
+  } finally {
+    clearInterval(timer)
+    await swarm.destroy()
+  }
+}
+
+async function becomeWriter(
+  corestore: Corestore,
+  identity: Identity,
+  dir: string,
+  bootstrap: Bootstrap | undefined,
+  signal: AbortSignal,
+): Promise<void> {
+  const keys = new NodeKeys(identity, dir)
+  const log = new TeamLog(corestore, Buffer.from(identity.team.base, 'hex'), {
+    teamId: keys.teamId,
+    controlKey: controlKeyOf(keys.teamKey),
+  })
+  const book = await PeerBook.open(dir)
+  const swarm = new TeamSwarm({
+    teamKey: keys.teamKey,
+    bootstrap,
+    seed: Buffer.from(identity.swarmSeed as string, 'hex'),
+    knownPeers: book.list(),
+    onPeer: (key) => book.add(key),
+    replicate: (conn) => log.base.replicate(conn),
+  })
+  try {
+    await log.ready()
+    await swarm.join()
+    await log.waitWritable(signal)
+    while (!(await keys.refresh(log.view)) && keys.allEpochs().length === 0) {
+      signal.throwIfAborted()
+      await new Promise((r) => setTimeout(r, 200))
+      await log.update()
+    }
+  } finally {
+    await swarm.close()
+    await book.flush()
+    await log.close()
+  }
+}

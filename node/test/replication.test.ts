@@ -1,0 +1,98 @@
+// Two and three nodes on a loopback testnet, joined through real invites: what one writes, the
+// others read; status, acks, threads and deletes agree everywhere.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type Api,
+  closeAll,
+  eventually,
+  startTeam,
+  startTestnet,
+  type TestNode,
+  type Testnet,
+} from './helpers.js'
+
+describe('three nodes replicate one team', () => {
+  let testnet: Testnet
+  let nodes: TestNode[]
+  let a: Api
+  let b: Api
+  let c: Api
+
+  beforeAll(async () => {
+    testnet = await startTestnet()
+    nodes = await startTeam(3, testnet)
+    ;[a, b, c] = nodes.map((n) => n.api) as [Api, Api, Api]
+  }, 120_000)
+
+  afterAll(async () => {
+    await closeAll(nodes ?? [])
+    await testnet?.destroy()
+  })
+
+  it('joined nodes are writers of the same team', async () => {
+    const teams = nodes.map((n) => n.node.teamId)
+    expect(new Set(teams).size).toBe(1)
+    for (const n of nodes) expect(n.node.log.writable).toBe(true)
+  })
+
+  it('a message posted on A is read on B and C', async () => {
+    const posted = await a.ok('POST', '/api/channels/general/messages', {
+      content: 'hello from A',
+      mention: 'bob',
+    })
+    for (const api of [b, c]) {
+      const page = await eventually(async () => {
+        const p = await api.ok('GET', '/api/channels/general/messages')
+        expect(p.messages.map((m: { id: string }) => m.id)).toContain(posted.id)
+        return p
+      })
+      const m = page.messages.find((x: { id: string }) => x.id === posted.id)
+      expect(m).toEqual(posted)
+    }
+  })
+
+  it('status, acks, threads and deletes agree on all three', async () => {
+    const parent = await b.ok('POST', '/api/channels/work/messages', { content: 'parent' })
+    await eventually(async () =>
+      expect((await c.call('GET', `/api/channels/work/threads/${parent.id}`)).status).toBe(200),
+    )
+    const reply = await c.ok('POST', '/api/channels/work/messages', {
+      content: 'reply',
+      thread_id: parent.id,
+    })
+    await a.ok('PUT', '/api/channels/work/status', { key: 'build', value: 'green' })
+    await c.ok('POST', '/api/channels/work/ack', { last_read_id: parent.id })
+    const doomed = await a.ok('POST', '/api/channels/work/messages', { content: 'doomed' })
+    await a.ok('DELETE', `/api/channels/work/messages/${doomed.id}`)
+
+    const snapshot = async (api: Api) => ({
+      messages: (await api.ok('GET', '/api/channels/work/messages')).messages,
+      thread: await api.ok('GET', `/api/channels/work/threads/${parent.id}`),
+      status: await api.ok('GET', '/api/channels/work/status'),
+      acks: await api.ok('GET', '/api/channels/work/acks'),
+      changes: await api.ok('GET', '/api/channels/work/status/changes'),
+    })
+    const expected = await eventually(async () => {
+      const s = await snapshot(a)
+      expect(s.thread.replies.map((r: { id: string }) => r.id)).toEqual([reply.id])
+      expect(s.acks).toHaveLength(1)
+      expect(s.messages.map((m: { id: string }) => m.id)).not.toContain(doomed.id)
+      return s
+    })
+    expect(expected.status).toEqual([
+      expect.objectContaining({ key: 'build', value: 'green', updated_by: 'alice' }),
+    ])
+    expect(expected.thread.parent.reply_count).toBe(1)
+    expect(expected.acks[0]).toMatchObject({ sender: 'carol', last_read_id: parent.id })
+    for (const api of [b, c]) {
+      await eventually(async () => expect(await snapshot(api)).toEqual(expected))
+    }
+  })
+
+  it('the node status reports peers and log lengths', async () => {
+    const status = await a.ok('GET', '/api/node/status')
+    expect(status.writable).toBe(true)
+    expect(status.peers).toBeGreaterThanOrEqual(1)
+    expect(status.log.length).toBeGreaterThan(0)
+  })
+})
