@@ -11,23 +11,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ApiError } from '../../sdk/api/errors.js'
 import type { Principal, StreamSubscription } from '../../sdk/api/store.js'
-import { SYNC_MAX_PULL, SYNC_MAX_PUSH, type SyncEnvelope } from '../../sdk/api/sync.js'
+import { SYNC_MAX_PULL, SYNC_MAX_PUSH } from '../../sdk/api/sync.js'
 import type { StreamEvent } from '../../sdk/api/types.js'
 import type { ApiHelpers } from '../../sdk/server/options.js'
 import { hasPermission } from '../../sdk/server/permissions.js'
 import { SseWriter } from '../../sdk/server/sse.js'
 import { isStreamId } from '../store/ids.js'
 import type { RedisStore } from '../store/redis-store.js'
-import { checkSpace, decodeForRelay, MAX_ENVELOPE_BYTES, type SyncItem } from '../store/sync.js'
+import { checkSpace, decodeForRelay, MAX_ENVELOPE_BYTES } from '../store/sync.js'
 
 const BASE64_RE = /^[A-Za-z0-9+/_-]*={0,2}$/
 
 export interface SyncRouteOptions {
   heartbeatMs?: number
-}
-
-function itemJson(item: SyncItem): SyncEnvelope {
-  return { cursor: item.cursor, id: item.id, header: item.header, data: item.data.toString('base64') }
 }
 
 function limitOf(raw: unknown): number {
@@ -97,7 +93,7 @@ export function syncRoutes(store: RedisStore, options: SyncRouteOptions = {}) {
         limitOf(query.limit),
       )
       return {
-        envelopes: page.envelopes.map(itemJson),
+        envelopes: page.envelopes,
         next_cursor: page.next_cursor,
         has_more: page.has_more,
       }
@@ -130,7 +126,7 @@ export function syncRoutes(store: RedisStore, options: SyncRouteOptions = {}) {
       let subscription: StreamSubscription
       try {
         subscription = await store.followEnvelopes(principal.teamId, space, after, (item) =>
-          writer.send({ type: 'envelope', id: item.cursor, data: itemJson(item) } as unknown as StreamEvent),
+          writer.send({ type: 'envelope', id: item.cursor, data: item } as unknown as StreamEvent),
         )
       } catch (err) {
         request.log.error({ err }, 'sync stream subscription failed')

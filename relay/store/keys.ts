@@ -21,8 +21,12 @@ export const LIMITS = {
   statusChangesPerChannel: 10_000,
   /** audit entries kept per team, as the seed */
   auditPerTeam: 10_000,
-  /** envelopes kept in a team's node-sync log */
-  syncLogPerTeam: 1_000_000,
+  /** envelopes kept per node-sync space (the relay is a buffer for nodes, not their archive) */
+  syncLogPerSpace: 100_000,
+  /** Handoff teams (sync spaces) one relay team may carry */
+  syncSpacesPerTeam: 16,
+  /** how long a pushed envelope id is remembered to refuse a second copy (30 days) */
+  syncSeenTtlSeconds: 30 * 24 * 3600,
 } as const
 
 const team = (teamId: string) => `hf:{${teamId}}`
@@ -69,11 +73,14 @@ export const keys = {
   /** pub/sub channel: "something was appended to `events`" (payload: the event id) */
   eventsNotify: (teamId: string, channel: string) => `${chan(teamId, channel)}:notify`,
 
-  /** string: the bytes of one node-sync envelope, by envelope id (stored once, SET NX) */
+  /** string: "this envelope id was pushed" (its log cursor), with a TTL */
   envelope: (teamId: string, envelopeId: string) => `${team(teamId)}:env:${envelopeId}`,
+  /** set of the sync spaces (Handoff team ids, hex) the team has pushed to */
+  syncSpaces: (teamId: string) => `${team(teamId)}:sync:spaces`,
   /**
    * stream: the node-sync log of one Handoff team (`space`: the hex of the envelopes' 32-byte
-   * header team) inside a relay team; one entry per distinct envelope; ids are the pull cursors
+   * header team) inside a relay team; one entry per distinct envelope (id, h: header JSON,
+   * b: bytes base64); ids are the pull cursors
    */
   syncLog: (teamId: string, space: string) => `${team(teamId)}:sync:${space}`,
   /** pub/sub channel: "an envelope was appended to that sync log" */

@@ -182,10 +182,16 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return {'OK', '1'}
 `,
 
-  // KEYS: envelope, sync log. ARGV: bytes, envelope id, maxLog, notify, header JSON
+  // KEYS: seen marker, sync log, spaces. ARGV: base64 bytes, envelope id, maxLog, notify,
+  //       header JSON, space, maxSpaces, marker TTL (s)
   hfPushEnvelope: `
-if redis.call('SET', KEYS[1], ARGV[1], 'NX') == false then return {'OK', ''} end
-local cur = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'id', ARGV[2], 'h', ARGV[5])
+if redis.call('EXISTS', KEYS[1]) == 1 then return {'OK', ''} end
+if redis.call('SISMEMBER', KEYS[3], ARGV[6]) == 0 then
+  if redis.call('SCARD', KEYS[3]) >= tonumber(ARGV[7]) then return {'SYNC_LIMIT_REACHED'} end
+  redis.call('SADD', KEYS[3], ARGV[6])
+end
+local cur = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'id', ARGV[2], 'h', ARGV[5], 'b', ARGV[1])
+redis.call('SET', KEYS[1], cur, 'EX', ARGV[8])
 redis.call('PUBLISH', ARGV[4], cur)
 return {'OK', cur}
 `,
@@ -224,4 +230,5 @@ const MESSAGES: Record<string, string> = {
   KEY_LIMIT_REACHED: 'This team has reached its API key limit',
   KEY_NOT_FOUND: 'API key not found',
   TEAM_NOT_FOUND: 'Team not found',
+  SYNC_LIMIT_REACHED: 'This relay team has reached its limit of Handoff teams to sync',
 }

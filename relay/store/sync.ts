@@ -1,11 +1,12 @@
 // Node-sync storage: nodes push signed envelopes (opaque bytes whose plaintext header routes
-// them) and pull those they lack by cursor. Each envelope is stored once under its id (the
-// BLAKE2b of its signed bytes) with SET NX, whatever path it came by; only a first arrival is
-// appended to the sync log of its Handoff team, so pulls never see a duplicate. The relay never
-// decrypts (it has no key) and cannot alter an envelope without breaking its signature.
+// them) and pull those they lack by cursor. Each envelope is appended once to the sync log of
+// its Handoff team (its bytes, base64, travel in the log entry, so trimming the log frees them);
+// a marker per envelope id (the BLAKE2b of its signed bytes, kept for a TTL) recognises a second
+// arrival by any path, so pulls never see a duplicate. The relay never decrypts (it has no key)
+// and cannot alter an envelope without breaking its signature.
 import { ApiError } from '../../sdk/api/errors.js'
 import type { StreamSubscription } from '../../sdk/api/store.js'
-import { SYNC_MAX_ENVELOPE_BYTES, type SyncEnvelopeHeader } from '../../sdk/api/sync.js'
+import { SYNC_MAX_ENVELOPE_BYTES, type SyncEnvelope, type SyncEnvelopeHeader } from '../../sdk/api/sync.js'
 import { decodeEnvelope, type Envelope, envelopeIdHex, OpType } from '../../sdk/protocol/index.js'
 import type { StoreContext } from './context.js'
 import type { StreamFollower } from './events.js'
@@ -16,15 +17,8 @@ import { runScript } from './scripts.js'
 /** the routing header a relay may read (sdk/api/sync.ts) */
 export type EnvelopeRouting = SyncEnvelopeHeader
 
-export interface SyncItem {
-  /** the pull cursor (and SSE event id) of this envelope in its sync log */
-  cursor: string
-  /** the envelope id (hex) */
-  id: string
-  header: EnvelopeRouting
-  /** the envelope bytes */
-  data: Buffer
-}
+/** one envelope of a space's log: the wire shape (sdk/api/sync.ts), bytes in base64 */
+export type SyncItem = SyncEnvelope
 
 export interface PushResult {
   id: string
@@ -70,29 +64,24 @@ export async function pushEnvelope(
   const [, cursor] = await runScript(
     ctx.redis,
     'hfPushEnvelope',
-    [keys.envelope(teamId, id), keys.syncLog(teamId, routing.team)],
+    [keys.envelope(teamId, id), keys.syncLog(teamId, routing.team), keys.syncSpaces(teamId)],
     [
-      envelope.bytes,
+      envelope.bytes.toString('base64'),
       id,
-      ctx.limits.syncLogPerTeam,
+      ctx.limits.syncLogPerSpace,
       keys.syncNotify(teamId, routing.team),
       JSON.stringify(routing),
+      routing.team,
+      ctx.limits.syncSpacesPerTeam,
+      ctx.limits.syncSeenTtlSeconds,
     ],
   )
   return { id, cursor: cursor ? cursor : null }
 }
 
-async function withBytes(ctx: StoreContext, teamId: string, entries: StreamEntry[]): Promise<SyncItem[]> {
-  if (entries.length === 0) return []
-  const parsed = entries.map(([cursor, flat]) => ({ cursor, f: fieldsOf(flat) }))
-  const blobs = await ctx.redis.mgetBuffer(...parsed.map((p) => keys.envelope(teamId, p.f.id ?? '')))
-  const out: SyncItem[] = []
-  parsed.forEach((p, i) => {
-    const data = blobs[i]
-    if (!data || !p.f.id || !p.f.h) return
-    out.push({ cursor: p.cursor, id: p.f.id, header: JSON.parse(p.f.h) as EnvelopeRouting, data })
-  })
-  return out
+function toItem(cursor: string, f: Record<string, string>): SyncItem | null {
+  if (!f.id || !f.h || f.b === undefined) return null
+  return { cursor, id: f.id, header: JSON.parse(f.h) as EnvelopeRouting, data: f.b }
 }
 
 const SPACE_RE = /^[0-9a-f]{64}$/
@@ -119,11 +108,11 @@ export async function pullEnvelopes(
   )) as StreamEntry[]
   const hasMore = entries.length > limit
   const page = entries.slice(0, limit)
-  const envelopes = await withBytes(ctx, teamId, page)
+  const envelopes = page.map(([cursor, flat]) => toItem(cursor, fieldsOf(flat))).filter((e) => e !== null)
   return { envelopes, next_cursor: page[page.length - 1]?.[0] ?? from, has_more: hasMore }
 }
 
-/** Replays the sync log after `after`, then follows it live; items carry the envelope bytes. */
+/** Replays the sync log after `after` (null: only new envelopes), then follows it live. */
 export async function followEnvelopes(
   ctx: StoreContext,
   follower: StreamFollower,
@@ -134,18 +123,17 @@ export async function followEnvelopes(
 ): Promise<StreamSubscription> {
   checkSpace(space)
   const from = parseCursor(after, 'after')
-  type Pending = { id: string; entry: StreamEntry }
-  // The feed parses synchronously; the bytes are fetched per item before delivery.
-  return follower.follow<Pending>(
+  // the follower orders and de-duplicates by `id`, which for it must be the log cursor
+  return follower.follow<{ id: string; item: SyncItem }>(
     {
       stream: keys.syncLog(teamId, space),
       notify: keys.syncNotify(teamId, space),
-      parse: (id, fields) => ({ id, entry: [id, Object.entries(fields).flat()] }),
+      parse: (cursor, fields) => {
+        const item = toItem(cursor, fields)
+        return item ? { id: cursor, item } : null
+      },
     },
     from,
-    async (pending) => {
-      const [item] = await withBytes(ctx, teamId, [pending.entry])
-      if (item) await onItem(item)
-    },
+    (wrapped) => onItem(wrapped.item),
   )
 }
