@@ -9,7 +9,6 @@ import type {
   Channel,
   CreateKeyResponse,
   KeyInfo,
-  MessagePage,
   Permissions,
   SignupResponse,
   Status,
@@ -19,7 +18,8 @@ import { resolveRetry } from './backoff.js'
 import { type ClientMessage, type ClientStatus, type ClientStatusChange, RecordCodec } from './codec.js'
 import { path, Transport } from './http.js'
 import { paginate } from './pagination.js'
-import { Subscription } from './subscription.js'
+import { listen, openSubscription } from './streams.js'
+import type { Subscription } from './subscription.js'
 import type {
   ClientReadResult,
   ClientStatusChangePage,
@@ -155,52 +155,17 @@ export class Handoff {
   // ---- Live stream ----
 
   subscribe(channel: string, options?: SubscribeOptions): Subscription {
-    const sub = new Subscription({
-      transport: this.transport,
-      channel,
-      decoders: { message: (m) => this.codec.message(m), statusChange: (c) => this.codec.statusChange(c) },
-      lastEventId: options?.last_event_id,
-      reconnect:
-        options?.reconnect === false ? false : resolveRetry({ maxDelayMs: 10_000, ...options?.reconnect }),
-      signal: options?.signal,
-      baseline: (signal) => this.newestMessageId(channel, signal),
-      idleTimeoutMs: options?.idleTimeoutMs ?? 45_000,
-    })
-    if (options?.onError) sub.on('error', options.onError)
-    return sub
+    return openSubscription(this.transport, this.codec, channel, options)
   }
 
   /** Call `handler` with each new message; returns a function that unsubscribes. */
   on(channel: string, handler: MessageHandler, options?: SubscribeOptions): Unsubscribe {
-    const sub = this.subscribe(channel, options)
-    sub.on('message', handler)
-    return this.start(sub)
+    return listen(this.subscribe(channel, options), { message: handler })
   }
 
   /** Call handlers for `message`, `delete`, `status` and `ack` events; returns an unsubscribe. */
   onEvent(channel: string, handlers: EventHandlers, options?: SubscribeOptions): Unsubscribe {
-    const sub = this.subscribe(channel, options)
-    if (typeof handlers === 'function') {
-      sub.on('event', handlers)
-    } else {
-      if (handlers.message) sub.on('message', handlers.message)
-      if (handlers.delete) sub.on('delete', handlers.delete)
-      if (handlers.status) sub.on('status', handlers.status)
-      if (handlers.ack) sub.on('ack', handlers.ack)
-    }
-    return this.start(sub)
-  }
-
-  /** Undecoded on purpose: only the id is needed. */
-  private async newestMessageId(channel: string, signal: AbortSignal): Promise<string | undefined> {
-    const url = `${ch(channel)}/messages`
-    const page = await this.transport.request<MessagePage>('GET', url, { query: { limit: 1 }, signal })
-    return page.messages.at(-1)?.id
-  }
-
-  private start(sub: Subscription): Unsubscribe {
-    void sub.connect()
-    return Object.assign(() => sub.close(), { subscription: sub, ready: () => sub.ready() })
+    return listen(this.subscribe(channel, options), handlers)
   }
 
   // ---- Acks ----

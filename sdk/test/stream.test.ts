@@ -71,7 +71,7 @@ for (const target of targets) {
       const received: string[] = []
       // A slow first reconnect so the "during" posts surely land while the client is away.
       const off = admin.on('restart', (m) => void received.push(m.content), {
-        reconnect: { minDelayMs: 800 },
+        reconnect: { minDelayMs: 3000 },
       })
       const sub = off.subscription
       await off.ready()
@@ -107,7 +107,7 @@ for (const target of targets) {
       await admin.post('early-drop', 'old news') // before the subscription: never delivered
       const received: string[] = []
       const off = admin.on('early-drop', (m) => void received.push(m.content), {
-        reconnect: { minDelayMs: 800 },
+        reconnect: { minDelayMs: 3000 },
       })
       await off.ready()
       await sleep(200) // let the subscription take its starting point
