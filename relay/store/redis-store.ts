@@ -264,7 +264,7 @@ export class RedisStore implements HandoffStore {
     after: string | null,
     onItem: (item: sync.SyncItem) => void | Promise<void>,
   ): Promise<StreamSubscription> {
-    return available(sync.followEnvelopes(this.ctx, this.follower, teamId, space, after, onItem))
+    return available(sync.followEnvelopes(this.follower, teamId, space, after, onItem))
   }
 }
 

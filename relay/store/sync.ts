@@ -114,7 +114,6 @@ export async function pullEnvelopes(
 
 /** Replays the sync log after `after` (null: only new envelopes), then follows it live. */
 export async function followEnvelopes(
-  ctx: StoreContext,
   follower: StreamFollower,
   teamId: string,
   space: string,
