@@ -1,10 +1,196 @@
+// `handoff node | invite | join | status`: the local node's commands. Every one prints a line a
+// person can read, or JSON with --json; usage mistakes throw UsageError (exit 2), runtime
+// failures Error (exit 1).
 import type { Command } from 'commander'
+import { UsageError } from '../sdk/cli-errors.js'
+import { defaultDataDir, paths, readApiKey, readIdentity, readNodeInfo } from './data-dir.js'
+import { type NodeStatus, parseBootstrap, startNode } from './index.js'
+import { joinTeam } from './join.js'
+
+const SHUTDOWN_GRACE_MS = 10_000
+const ROLES = ['member', 'admin', 'reader']
+
+function port(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 7420
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN
+  if (!(n >= 0 && n <= 65535))
+    throw new UsageError(`--port (HANDOFF_PORT) must be an integer from 0 to 65535, not "${raw}"`)
+  return n
+}
+
+function bootstrapOf(raw: string | undefined) {
+  try {
+    return parseBootstrap(raw)
+  } catch (err) {
+    throw new UsageError(`--bootstrap (HANDOFF_BOOTSTRAP): ${(err as Error).message}`)
+  }
+}
+
+const out = (text: string) => process.stdout.write(`${text}\n`)
+
+/** URL and key of the node running on DIR; a runtime error when none runs. */
+async function runningNode(dir: string): Promise<{ url: string; key: string }> {
+  const info = await readNodeInfo(dir)
+  const key = await readApiKey(dir)
+  if (!info || !key)
+    throw new Error(`no node is running on ${dir} (start one with: handoff node --data ${dir})`)
+  return { url: info.url, key }
+}
+
+async function callNode<T>(dir: string, method: string, path: string, body?: unknown): Promise<T> {
+  const { url, key } = await runningNode(dir)
+  let res: Response
+  try {
+    res = await fetch(url + path, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(15_000),
+    })
+  } catch {
+    throw new Error(`the node of ${dir} does not answer at ${url} (is it still running?)`)
+  }
+  const json = (await res.json().catch(() => null)) as (T & { error?: string }) | null
+  if (!res.ok) throw new Error(json?.error ?? `the node answered ${res.status}`)
+  return json as T
+}
+
+interface NodeFlags {
+  data?: string
+  port?: string
+  host?: string
+  bootstrap?: string
+  relay?: string
+  relayKey?: string
+}
+
+async function runNode(opts: NodeFlags): Promise<void> {
+  const env = process.env
+  const dataDir = opts.data ?? defaultDataDir()
+  const relayUrl = opts.relay ?? env.HANDOFF_RELAY_URL
+  const relayKey = opts.relayKey ?? env.HANDOFF_RELAY_KEY
+  if (relayUrl && !relayKey) throw new UsageError('--relay needs --relay-key (HANDOFF_RELAY_KEY)')
+  const node = await startNode({
+    dataDir,
+    port: port(opts.port ?? env.HANDOFF_PORT),
+    host: opts.host ?? '127.0.0.1',
+    bootstrap: bootstrapOf(opts.bootstrap ?? env.HANDOFF_BOOTSTRAP),
+    relay: relayUrl && relayKey ? { url: relayUrl, key: relayKey } : undefined,
+  })
+  if (node.created)
+    out(`Created team "${node.identity.team.name}" with you (${node.identity.name}) as its admin.`)
+  out(`Handoff node for team "${node.identity.team.name}" (${node.identity.name}) at ${node.url}`)
+  out(`Local API key: ${paths(dataDir).apiKey} (mode 0600)`)
+  if (relayUrl) out('Note: the relay bridge is not built yet; this node syncs peer to peer only.')
+  out('Press Ctrl-C to stop.')
+
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1)
+    stopping = true
+    out(`${signal}: stopping the node`)
+    setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref()
+    node.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
+  }
+  process.once('SIGINT', () => stop('SIGINT'))
+  process.once('SIGTERM', () => stop('SIGTERM'))
+  await new Promise(() => {}) // until a signal
+}
+
+function printStatus(s: NodeStatus): void {
+  out(`Team "${s.team.name}" (${s.team.id.slice(0, 12)}...), you are ${s.member.name} (${s.member.role})`)
+  out(`Local API: ${s.url}   writer: ${s.writable ? 'yes' : 'not yet'}   peers connected: ${s.peers}`)
+  out(
+    `Log: ${s.log.length} operations (${s.log.signed_length} signed by the indexers, ${s.log.unsigned} may still reorder); ` +
+      `${s.log.local_length} written here; view ${s.log.view_length} blocks`,
+  )
+  out(`Relay: ${s.relay.configured ? `${s.relay.url} (${s.relay.state})` : 'off'}`)
+}
 
 export function registerNodeCommands(program: Command): void {
   program
     .command('node')
-    .description('Run the local Handoff node')
-    .action(async () => {
-      throw new Error('the node is not built yet')
+    .description('Run the local Handoff node (creates an identity and team on first start)')
+    .option('--data <dir>', 'data directory (HANDOFF_DATA, default ~/.handoff)')
+    .option('--port <n>', 'local API port (HANDOFF_PORT, default 7420)')
+    .option('--host <host>', 'local API address (default 127.0.0.1)')
+    .option(
+      '--bootstrap <list>',
+      'host:port,... of a private DHT (HANDOFF_BOOTSTRAP; default the public DHT)',
+    )
+    .option('--relay <url>', 'relay to sync through (HANDOFF_RELAY_URL)')
+    .option('--relay-key <key>', 'API key on the relay (HANDOFF_RELAY_KEY)')
+    .action(runNode)
+
+  program
+    .command('invite')
+    .description('Print a one-time code that lets another device join this team')
+    .argument('<name>', 'the new member name')
+    .option('--role <role>', 'member, admin or reader', 'member')
+    .option('--data <dir>', 'data directory of the running node (HANDOFF_DATA)')
+    .option('--json', 'print JSON')
+    .action(async (name: string, opts: { role: string; data?: string; json?: boolean }) => {
+      if (!ROLES.includes(opts.role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`)
+      const dir = opts.data ?? defaultDataDir()
+      const invite = await callNode<{ code: string; expires_at: string }>(dir, 'POST', '/api/node/invites', {
+        name,
+        role: opts.role,
+      })
+      if (opts.json) {
+        out(JSON.stringify(invite))
+        return
+      }
+      out(`Invite for ${name} (${opts.role}), valid once until ${invite.expires_at}:`)
+      out(`  handoff join ${invite.code}`)
+      out('Keep this node running until they have joined.')
+    })
+
+  program
+    .command('join')
+    .description('Join the team behind an invite code; then run `handoff node`')
+    .argument('<code>', 'the invite code')
+    .option('--data <dir>', 'data directory for this device (HANDOFF_DATA)')
+    .option('--bootstrap <list>', 'host:port,... of a private DHT (HANDOFF_BOOTSTRAP)')
+    .option('--relay <url>', 'join through a relay (not built yet)')
+    .option('--json', 'print JSON')
+    .action(
+      async (code: string, opts: { data?: string; bootstrap?: string; relay?: string; json?: boolean }) => {
+        if (opts.relay)
+          throw new Error('joining through a relay is not supported yet: the inviting node must be reachable')
+        const dir = opts.data ?? defaultDataDir()
+        if (!opts.json) out('Looking for the inviting node...')
+        const joined = await joinTeam({
+          dataDir: dir,
+          code,
+          bootstrap: bootstrapOf(opts.bootstrap ?? process.env.HANDOFF_BOOTSTRAP),
+        })
+        if (opts.json) {
+          out(JSON.stringify(joined))
+          return
+        }
+        out(
+          `Joined team "${joined.team.name}" as ${joined.name} (${joined.role}). Start it with: handoff node --data ${dir}`,
+        )
+      },
+    )
+
+  program
+    .command('status')
+    .description("Show the running node's team, peers, relay state and log lengths")
+    .option('--data <dir>', 'data directory (HANDOFF_DATA)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { data?: string; json?: boolean }) => {
+      const dir = opts.data ?? defaultDataDir()
+      if (!(await readIdentity(dir)))
+        throw new Error(`${dir} holds no team yet (run: handoff node --data ${dir})`)
+      const status = await callNode<NodeStatus>(dir, 'GET', '/api/node/status')
+      if (opts.json) {
+        out(JSON.stringify(status))
+        return
+      }
+      printStatus(status)
     })
 }
