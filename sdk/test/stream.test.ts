@@ -102,6 +102,37 @@ for (const target of targets) {
       off()
     })
 
+    if (target.peers) {
+      it('sees messages posted through another relay while its own is down, exactly once', async () => {
+        const peer = await server.startPeer!()
+        try {
+          await admin.createChannel('scale-out')
+          const viaPeer = new Handoff({ apiUrl: peer.url, apiKey: server.adminKey })
+          const received: string[] = []
+          const off = admin.on('scale-out', (m) => void received.push(m.content), {
+            reconnect: { minDelayMs: 100, maxDelayMs: 300 },
+          })
+          await off.ready()
+          await viaPeer.post('scale-out', 'before')
+          await waitFor(() => received.length === 1, 'the first message')
+
+          await server.restart(async () => {
+            // The client's relay is down (its reconnects are refused): the team writes elsewhere.
+            for (const n of [1, 2, 3]) await viaPeer.post('scale-out', `while-down-${n}`)
+            await sleep(400)
+          })
+          await waitFor(() => off.subscription.connected, 'the reconnect')
+          await viaPeer.post('scale-out', 'after')
+          await waitFor(() => received.length >= 5, 'all five messages')
+          await sleep(300)
+          expect(received).toEqual(['before', 'while-down-1', 'while-down-2', 'while-down-3', 'after'])
+          off()
+        } finally {
+          await peer.stop()
+        }
+      })
+    }
+
     it('loses nothing when the stream drops before its first event', async () => {
       await admin.createChannel('early-drop')
       await admin.post('early-drop', 'old news') // before the subscription: never delivered

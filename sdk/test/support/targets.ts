@@ -17,7 +17,12 @@ export interface SdkServer {
   /** the team that key belongs to (what the relay stores is scoped by it) */
   teamId: string
   /** stop the server and start it again on the same URL, its data kept */
-  restart(): Promise<void>
+  restart(whileDown?: () => Promise<void>): Promise<void>
+  /**
+   * Another instance of the same server over the same storage (relays scale out over one
+   * Redis); absent where there is none (a node owns its data dir)
+   */
+  startPeer?(): Promise<{ url: string; stop(): Promise<void> }>
   /** every byte the server holds for the team, as text: checked for plaintext */
   storedText(): Promise<string>
   /**
@@ -32,6 +37,8 @@ export interface SdkTarget {
   name: string
   /** serves POST /api/signup (the relay) */
   signup: boolean
+  /** its servers have startPeer(): instances sharing one storage (the relay) */
+  peers: boolean
   /** serves /api/team/settings (the relay: encryption_required) */
   teamSettings: boolean
   /** takes `rateLimitMax` in start() (the relay; the node has no per-key rate limit option) */
@@ -95,6 +102,7 @@ async function dumpTeam(redisUrl: string, teamId: string): Promise<string> {
 export const relayTarget: SdkTarget = {
   name: 'relay',
   signup: true,
+  peers: true,
   teamSettings: true,
   rateLimit: true,
   async start(options = {}) {
@@ -120,9 +128,19 @@ export const relayTarget: SdkTarget = {
       url,
       adminKey: team.api_key,
       teamId: team.team.id,
-      async restart() {
+      async restart(whileDown) {
         await closeServer(app, () => app.close())
+        await whileDown?.()
         app = await build(address.port)
+      },
+      async startPeer() {
+        const peer = await build(0)
+        const peerAddress = peer.server.address()
+        if (!peerAddress || typeof peerAddress !== 'object') throw new Error('relay has no address')
+        return {
+          url: `http://127.0.0.1:${peerAddress.port}`,
+          stop: () => closeServer(peer, () => peer.close()),
+        }
       },
       storedText: () => dumpTeam(redisUrl, team.team.id),
       storesContentAsSent: true,
@@ -143,6 +161,7 @@ async function dumpDir(dir: string): Promise<string> {
 export const nodeTarget: SdkTarget = {
   name: 'node',
   signup: false,
+  peers: false,
   teamSettings: false,
   rateLimit: false,
   async start() {
@@ -154,8 +173,9 @@ export const nodeTarget: SdkTarget = {
       url: node.url.replace(/\/+$/, ''),
       adminKey: node.apiKey,
       teamId: node.teamId,
-      async restart() {
+      async restart(whileDown) {
         await closeServer(node.app, () => node.close())
+        await whileDown?.()
         node = await open()
       },
       storedText: () => dumpDir(dataDir),
