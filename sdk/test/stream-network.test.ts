@@ -1,5 +1,6 @@
 // Network failures the servers cannot be made to produce on demand: a peer that accepts the
 // stream and then falls silent without closing the connection (a dead host, a stuck proxy).
+import { createServer as createHttpServer } from 'node:http'
 import { createServer, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../test/support/redis-server.js'
@@ -68,5 +69,47 @@ describe('a stream whose server cannot be reached', () => {
     const once = client.subscribe('ch', { last_event_id: '1-0', reconnect: false })
     void once.connect()
     await expect(once.ready()).rejects.toBeInstanceOf(ConnectionError)
+  })
+})
+
+describe('a stream whose server replays what the client already has', () => {
+  it('delivers each event id once, across reconnects, and sends Last-Event-ID', async () => {
+    // A proxy or an older server that ignores Last-Event-ID: every connection replays the whole
+    // log (one event more each time), then hangs up.
+    const lastEventIds: Array<string | undefined> = []
+    let log = 2
+    const replaying = createHttpServer((req, res) => {
+      lastEventIds.push(req.headers['last-event-id'] as string | undefined)
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      log++
+      for (let i = 1; i <= log; i++) {
+        const message = { id: `${i}-0`, channel: 'ch', sender: 's', content: `m${i}` }
+        res.write(`id: ${i}-0\nevent: message\ndata: ${JSON.stringify(message)}\n\n`)
+      }
+      res.end()
+    })
+    await new Promise<void>((resolve) => replaying.listen(0, '127.0.0.1', resolve))
+    const address = replaying.address()
+    if (!address || typeof address !== 'object') throw new Error('no address')
+    try {
+      const client = new Handoff({ apiUrl: `http://127.0.0.1:${address.port}`, apiKey: 'k' })
+      const seen: string[] = []
+      const sub = client.subscribe('ch', {
+        last_event_id: '0',
+        reconnect: { minDelayMs: 10, maxDelayMs: 20 },
+      })
+      sub.on('message', (m) => seen.push(m.content))
+      const ended = sub.connect()
+      await waitFor(() => lastEventIds.length >= 4, 'four connections')
+      sub.close()
+      await ended
+      const expected = Array.from({ length: seen.length }, (_, i) => `m${i + 1}`)
+      expect(seen).toEqual(expected) // each once, in order, none skipped
+      expect(seen.length).toBeGreaterThanOrEqual(5)
+      expect(lastEventIds.slice(0, 3)).toEqual(['0', '3-0', '4-0'])
+    } finally {
+      replaying.closeAllConnections()
+      await new Promise((resolve) => replaying.close(resolve))
+    }
   })
 })
