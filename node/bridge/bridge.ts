@@ -11,8 +11,11 @@ import { backoffDelay, type RetryOptions, resolveRetry, sleep } from '../../sdk/
 import { type PulledEnvelope, RelaySync } from '../../sdk/client/relay-sync.js'
 import { decodeEnvelope, envelopeIdHex } from '../../sdk/protocol/index.js'
 import type { TeamLog } from '../log/team-log.js'
+import type { NodeStore } from '../store.js'
 import { doneKey, droppedKey } from '../view/keys.js'
 import type { MemberRecord } from '../view/records.js'
+import { RelayHttp } from './http.js'
+import { type GatewayStats, MessageGateway } from './messages.js'
 import { Outbox } from './outbox.js'
 import { type BridgeCursors, readCursors, writeCursors } from './state.js'
 
@@ -26,6 +29,10 @@ export interface RelayBridgeOptions {
   teamId: string
   log: TeamLog
   corestore: Corestore
+  /** the node's store: with it, messages also cross to and from HTTP-only relay clients (messages.ts) */
+  store?: NodeStore
+  /** how often relay channels are polled for HTTP clients' messages (default 2 s) */
+  pollMs?: number
   /** backoff between failed attempts (default 500 ms doubling to 30 s) */
   retry?: RetryOptions
   /** failures worth a log line (the node decides where they go) */
@@ -60,6 +67,8 @@ export interface BridgeStatus {
   }
   /** push lag in log blocks (pull lag is what the relay has past pull.cursor; a live stream keeps it 0) */
   lag: number
+  /** messages posted to relay channels / imported from them (null: message bridging off) */
+  messages: GatewayStats | null
   last_error: string | null
 }
 
@@ -71,6 +80,7 @@ const SEEN_MAX = 100_000
 export class RelayBridge {
   private readonly relay: RelaySync
   private readonly outbox: Outbox
+  private readonly gateway: MessageGateway | null
   private readonly controller = new AbortController()
   private readonly retry
   private cursors: BridgeCursors | null = null
@@ -105,6 +115,8 @@ export class RelayBridge {
     }
     this.relay = new RelaySync({ url: options.url, key: options.key, fetch: tracked, timeoutMs: 20_000 })
     this.outbox = new Outbox(options.corestore)
+    const http = new RelayHttp(options.url, options.key, this.controller.signal)
+    this.gateway = options.store ? new MessageGateway(options.store, this.relay, http) : null
   }
 
   private get signal(): AbortSignal {
@@ -119,7 +131,9 @@ export class RelayBridge {
   async start(): Promise<void> {
     this.cursors = await readCursors(this.options.dataDir, this.url, this.options.teamId)
     this.options.log.on('update', this.kick)
-    this.loops = [this.pushLoop(), this.pullLoop()].map((p) => p.catch((err) => this.warn(err)))
+    this.loops = [this.pushLoop(), this.pullLoop(), this.importLoop()].map((p) =>
+      p.catch((err) => this.warn(err)),
+    )
   }
 
   status(): BridgeStatus {
@@ -144,6 +158,7 @@ export class RelayBridge {
         last_at: this.stats.pullAt,
       },
       lag: this.stats.pending,
+      messages: this.gateway ? { ...this.gateway.stats } : null,
       last_error: this.stats.error,
     }
   }
@@ -226,7 +241,9 @@ export class RelayBridge {
         this.fromRelay.has(id),
       )
       if (batch.items.length > 0) {
-        await this.relay.push(batch.items.map((i) => i.bytes))
+        const results = await this.relay.push(batch.items.map((i) => i.bytes))
+        // a failed mirror must not hold the log back: warned, and that message stays node-only
+        await this.gateway?.mirror(batch.items, results).catch((err) => this.warn(err))
         this.stats.sent += batch.items.length
         this.stats.pushAt = new Date().toISOString()
       }
@@ -260,6 +277,25 @@ export class RelayBridge {
       } catch (err) {
         if (this.signal.aborted) break
         this.streamOpen = false
+        this.warn(err)
+        await this.backoff(attempt++, isFatal(err))
+      }
+    }
+  }
+
+  /** HTTP clients' messages into the log, polled (the relay's channel streams are per channel). */
+  private async importLoop(): Promise<void> {
+    const gateway = this.gateway
+    if (!gateway) return
+    let attempt = 0
+    while (!this.signal.aborted) {
+      try {
+        await gateway.importNew(this.cursors as BridgeCursors, () => this.save())
+        attempt = 0
+        // not idle(): that wakes on log updates, which are the push loop's
+        await sleep(this.options.pollMs ?? 2_000, this.signal).catch(() => {})
+      } catch (err) {
+        if (this.signal.aborted) break
         this.warn(err)
         await this.backoff(attempt++, isFatal(err))
       }

@@ -1,0 +1,121 @@
+// Messages between node users and HTTP-only clients of the relay, through the relay bridge of
+// two swarm-less nodes: an SDK client holding the team's epoch keys reads a node's message on
+// the relay; a plain HTTP client's and a sealing SDK client's messages reach both node users,
+// each once although both nodes bridge; node messages are mirrored to the relay once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningRelay, signup, startRelay, stopAllRelays } from '../../relay/test/relays.js'
+import { Handoff } from '../../sdk/client/index.js'
+import {
+  type Api,
+  closeAll,
+  eventually,
+  startTeam,
+  startTestnet,
+  type TestNode,
+  type Testnet,
+} from './helpers.js'
+
+type Msg = { id: string; content: string; sender: string; mention: string | null }
+
+async function read(api: Api, channel: string): Promise<Msg[]> {
+  const res = await api.call<{ messages: Msg[] }>('GET', `/api/channels/${channel}/messages?limit=100`)
+  return res.status === 200 ? res.body.messages : []
+}
+
+describe('relay bridge: messages with HTTP-only clients', () => {
+  let testnet: Testnet
+  let relay: RunningRelay
+  let relayKey: string
+  let nodes: TestNode[] = []
+
+  beforeAll(async () => {
+    relay = await startRelay()
+    relayKey = await signup(relay.url, 'bridge-messages')
+    testnet = await startTestnet()
+    nodes = await startTeam(2, testnet)
+    for (const n of nodes) await n.restart({ swarm: false, relay: { url: relay.url, key: relayKey } })
+  }, 120_000)
+
+  afterAll(async () => {
+    await closeAll(nodes)
+    await stopAllRelays()
+    await testnet?.destroy()
+  })
+
+  it("an SDK client holding the team's epoch keys reads a node's message on the relay", async () => {
+    const [a] = nodes as [TestNode]
+    const posted = await a.api.ok<Msg>('POST', '/api/channels/ops/messages', {
+      content: 'deploy at 5',
+      mention: 'bot',
+    })
+    const client = new Handoff({
+      apiUrl: relay.url,
+      apiKey: relayKey,
+      encryptionKey: { epochs: a.node.identity.epochs },
+    })
+    const page = await eventually(async () => {
+      const p = await client.read('ops')
+      expect(p.messages.map((m) => m.content)).toContain('deploy at 5')
+      return p
+    })
+    const m = page.messages.find((x) => x.content === 'deploy at 5')
+    expect(m).toMatchObject({ encrypted: true, mention: 'bot' })
+    // the relay itself holds only ciphertext
+    const plain = new Handoff({ apiUrl: relay.url, apiKey: relayKey })
+    const raw = (await plain.read('ops')).messages
+    expect(raw.some((x) => x.content.includes('deploy'))).toBe(false)
+    // mirrored once although both nodes bridge (B pulled it from the relay, never re-mirrors it)
+    await new Promise((r) => setTimeout(r, 2_500))
+    expect((await client.read('ops')).messages.filter((x) => x.content === 'deploy at 5')).toHaveLength(1)
+    expect(posted.sender).toBe('alice')
+  })
+
+  it("HTTP clients' messages reach both node users, each once", async () => {
+    const [a, b] = nodes as [TestNode, TestNode]
+    const curlKey = (
+      await new Handoff({ apiUrl: relay.url, apiKey: relayKey }).createKey('ci-bot', {
+        '*': 'write',
+      } as never)
+    ).api_key
+    // a plain HTTP client (the seed's curl lines), and an SDK client sealing with the epoch keys
+    const res = await fetch(`${relay.url}/api/channels/ops/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${curlKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'build 42 is green', mention: 'alice' }),
+    })
+    expect(res.status).toBe(201)
+    const sealing = new Handoff({
+      apiUrl: relay.url,
+      apiKey: relayKey,
+      encryptionKey: { epochs: a.node.identity.epochs },
+    })
+    await sealing.post('ops', 'sealed from the sdk')
+
+    for (const n of [a, b]) {
+      await eventually(async () => {
+        const msgs = await read(n.api, 'ops')
+        expect(msgs.map((m) => m.content)).toEqual(
+          expect.arrayContaining(['build 42 is green', 'sealed from the sdk']),
+        )
+      })
+    }
+    // give a second import (by the other bridge) every chance to happen, then count
+    await new Promise((r) => setTimeout(r, 3_000))
+    for (const n of [a, b]) {
+      const msgs = await read(n.api, 'ops')
+      expect(msgs.filter((m) => m.content === 'build 42 is green')).toHaveLength(1)
+      expect(msgs.filter((m) => m.content === 'sealed from the sdk')).toHaveLength(1)
+      expect(msgs.filter((m) => m.content === 'deploy at 5')).toHaveLength(1)
+      expect(msgs.find((m) => m.content === 'build 42 is green')).toMatchObject({
+        sender: 'ci-bot',
+        mention: 'alice',
+      })
+    }
+    const imported = nodes.map((n) => n.node.bridge?.status().messages?.imported ?? 0)
+    expect(imported[0]! + imported[1]!).toBe(2)
+    // imports are not mirrored back: the relay channel holds each HTTP message once
+    const relayMsgs = (await sealing.read('ops')).messages.map((m) => m.content)
+    expect(relayMsgs.filter((c) => c === 'build 42 is green')).toHaveLength(1)
+    expect(relayMsgs.filter((c) => c === 'sealed from the sdk')).toHaveLength(1)
+  })
+})
