@@ -120,7 +120,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     log.on('update', refreshKeys)
     await keys.refresh(log.view)
     const bridge = options.relay
-      ? new RelayBridge({ ...options.relay, dataDir: dir, teamId: identity.team.id, log, corestore })
+      ? new RelayBridge({ ...options.relay, dataDir: dir, teamId: identity.team.id, log, corestore, store })
       : null
     if (bridge) cleanup.push(() => bridge.close())
     await bridge?.start()
@@ -169,7 +169,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     const app = await buildApiServer(store, {
       logger: options.logger ?? false,
       rateLimit: false,
-      extraRoutes: nodeRoutes(invites, status),
+      extraRoutes: nodeRoutes(store, invites, status),
     })
     cleanup.push(() => app.close())
     const host = options.host ?? '127.0.0.1'
