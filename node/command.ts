@@ -81,7 +81,7 @@ async function runNode(opts: NodeFlags): Promise<void> {
     out(`Created team "${node.identity.team.name}" with you (${node.identity.name}) as its admin.`)
   out(`Handoff node for team "${node.identity.team.name}" (${node.identity.name}) at ${node.url}`)
   out(`Local API key: ${paths(dataDir).apiKey} (mode 0600)`)
-  if (relayUrl) out('Note: the relay bridge is not built yet; this node syncs peer to peer only.')
+  if (relayUrl) out(`Relay bridge: syncing through ${relayUrl} (cursors in ${dataDir}/relay-sync.json)`)
   out('Press Ctrl-C to stop.')
 
   let stopping = false
@@ -107,7 +107,10 @@ function printStatus(s: NodeStatus): void {
     `Log: ${s.log.length} operations (${s.log.signed_length} signed by the indexers, ${s.log.unsigned} may still reorder); ` +
       `${s.log.local_length} written here; view ${s.log.view_length} blocks`,
   )
-  out(`Relay: ${s.relay.configured ? `${s.relay.url} (${s.relay.state})` : 'off'}`)
+  // the bridge's status (node/bridge) also carries cursors and lag; --json shows all of it
+  const lag = (s.relay as { lag?: number }).lag
+  const behind = lag ? `, ${lag} log blocks not pushed yet` : ''
+  out(`Relay: ${s.relay.configured ? `${s.relay.url} (${s.relay.state}${behind})` : 'off'}`)
 }
 
 export function registerNodeCommands(program: Command): void {
