@@ -53,6 +53,19 @@ describe('handoff mcp with an embedded node', () => {
     expect((await first.ok('get_acks', { channel: 'plans' })).structuredContent.acks).toHaveLength(1)
   })
 
+  it('offers invite and sync_status on a node', async () => {
+    const names = (await first.client.listTools()).tools.map((t) => t.name)
+    expect(names.slice(-2)).toEqual(['invite', 'sync_status'])
+    const invite = await first.ok('invite', { name: 'bob', role: 'member' })
+    expect(typeof invite.structuredContent.code).toBe('string')
+    expect(textOf(invite)).toContain(`handoff join ${invite.structuredContent.code}`)
+    const status = await first.ok('sync_status')
+    expect(status.structuredContent).toHaveProperty('peers')
+    expect(textOf(status)).toContain('Peers connected:')
+    const badRole = await first.call('invite', { name: 'eve', role: 'owner' })
+    expect(badRole.isError).toBe(true)
+  })
+
   it("lets a second agent's server share the running node", async () => {
     const second = await startAgent(env())
     try {
