@@ -108,13 +108,15 @@ export class InviteHost {
       return { ok: false, error: 'this invite was already used' }
     if (!record.member) {
       record.member = request.publicKey
-      await this.store.appendEnvelope(
-        memberAddEnvelope(this.keys, {
-          publicKey: Buffer.from(request.publicKey, 'hex'),
-          writer: Buffer.from(request.writer, 'hex'),
-          role: record.role,
-          name: record.name,
-        }),
+      await this.store.serial(() =>
+        this.store.appendEnvelope(
+          memberAddEnvelope(this.keys, {
+            publicKey: Buffer.from(request.publicKey, 'hex'),
+            writer: Buffer.from(request.writer, 'hex'),
+            role: record.role,
+            name: record.name,
+          }),
+        ),
       )
       await this.bee.put(`i/${id.toString('hex')}`, record)
       this.swarm?.leaveTopic(inviteTopic(secret)).catch(() => {})

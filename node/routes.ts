@@ -1,10 +1,14 @@
 // The node's own routes, next to the shared API (same auth, errors and rate limit):
 //   POST /api/node/invites  {name, role?} -> 201 {code, expires_at}     "*": admin
 //   GET  /api/node/status   -> the node's state (peers, log lengths...)  any key
+//   GET  /api/node/members  -> [{device, name, role, removed, self}]     "*": read
+//   DELETE /api/node/members/:device -> 200 {epoch}: removed, key rotated "*": admin
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ApiError } from '../sdk/api/errors.js'
 import type { ApiHelpers } from '../sdk/server/options.js'
 import type { InviteHost } from './invites.js'
+import { listMembers, removeMember } from './members.js'
+import type { NodeStore } from './store.js'
 import type { Role } from './view/records.js'
 
 export interface NodeStatus {
@@ -29,7 +33,7 @@ export interface NodeStatus {
 
 const ROLES = new Set(['admin', 'member', 'reader'])
 
-export function nodeRoutes(invites: InviteHost, status: () => NodeStatus) {
+export function nodeRoutes(store: NodeStore, invites: InviteHost, status: () => NodeStatus) {
   return (app: FastifyInstance, helpers: ApiHelpers): void => {
     app.post('/api/node/invites', async (request: FastifyRequest, reply) => {
       const principal = await helpers.authenticate(request)
@@ -48,6 +52,18 @@ export function nodeRoutes(invites: InviteHost, status: () => NodeStatus) {
     app.get('/api/node/status', async (request: FastifyRequest) => {
       await helpers.authenticate(request)
       return status()
+    })
+    app.get('/api/node/members', async (request: FastifyRequest) => {
+      const principal = await helpers.authenticate(request)
+      await helpers.requirePermission(request, principal, '*', 'read')
+      return listMembers(store)
+    })
+    app.delete('/api/node/members/:device', async (request: FastifyRequest) => {
+      const principal = await helpers.authenticate(request)
+      await helpers.requirePermission(request, principal, '*', 'admin')
+      const { device } = request.params as { device: string }
+      if (!/^[0-9a-f]{64}$/.test(device)) throw new ApiError('NOT_FOUND', 'No such member')
+      return removeMember(store, device)
     })
   }
 }

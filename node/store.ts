@@ -90,7 +90,7 @@ export class NodeStore extends EventEmitter implements HandoffStore {
   }
 
   /** Writes run one at a time, so a check and the append it guards are not interleaved. */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
+  serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.writing.then(fn, fn)
     this.writing = run.catch(() => {})
     return run
