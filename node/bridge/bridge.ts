@@ -241,6 +241,8 @@ export class RelayBridge {
         this.fromRelay.has(id),
       )
       if (batch.items.length > 0) {
+        // the lag until this push succeeds (status while the relay is down)
+        this.stats.pending = await this.outbox.pending(writers, cursors.push)
         const results = await this.relay.push(batch.items.map((i) => i.bytes))
         // a failed mirror must not hold the log back: warned, and that message stays node-only
         await this.gateway?.mirror(batch.items, results).catch((err) => this.warn(err))

@@ -53,6 +53,8 @@ export interface GatewayStats {
 export class MessageGateway {
   readonly stats: GatewayStats = { mirrored: 0, imported: 0 }
   private readonly keys: NodeKeys
+  /** per relay channel, the activity mark last read: unchanged channels are not re-read */
+  private readonly seen = new Map<string, string>()
   private readonly claim: { key: Buffer; space: Buffer; signer: ReturnType<typeof signingKeyPairFromSeed> }
 
   constructor(
@@ -104,8 +106,12 @@ export class MessageGateway {
   /** Import what HTTP clients posted on the relay since the per-channel cursors; true if any. */
   async importNew(cursors: BridgeCursors, save: () => Promise<void>): Promise<void> {
     if (!this.store.log.writable) return // imports are this device's writes
-    const channels = await this.http.call<Array<{ name: string }>>('GET', '/api/channels')
-    for (const { name } of channels) {
+    const channels = await this.http.call<
+      Array<{ name: string; last_activity?: unknown; message_count?: unknown }>
+    >('GET', '/api/channels')
+    for (const { name, last_activity, message_count } of channels) {
+      const mark = `${String(last_activity)}/${String(message_count)}`
+      if (this.seen.get(name) === mark && last_activity !== undefined) continue
       for (;;) {
         const after = cursors.imported[name] ?? '0'
         const page = await this.http.call<{ messages: Message[]; has_more: boolean }>(
@@ -119,6 +125,7 @@ export class MessageGateway {
         if (page.messages.length > 0) await save()
         if (!page.has_more || page.messages.length === 0) break
       }
+      this.seen.set(name, mark)
     }
   }
 
