@@ -50,16 +50,10 @@ describe('handoff mcp with end-to-end encryption over a relay (HANDOFF_ENCRYPTIO
       await erin.ok('create_channel', { name: ch })
       const frank = await erin.ok('create_key', { sender_name: 'frank', permissions: { '*': 'write' } })
       const frankKey = frank.structuredContent.api_key
-      const withSecret = await startAgent({
-        RELAY_API_URL: relay.url,
-        RELAY_API_KEY: frankKey,
-        HANDOFF_ENCRYPTION_KEY: secret,
-      })
-      const wrong = await startAgent({
-        RELAY_API_URL: relay.url,
-        RELAY_API_KEY: frankKey,
-        HANDOFF_ENCRYPTION_KEY: 'wrong',
-      })
+      const [withSecret, wrong] = await Promise.all([
+        startAgent({ RELAY_API_URL: relay.url, RELAY_API_KEY: frankKey, HANDOFF_ENCRYPTION_KEY: secret }),
+        startAgent({ RELAY_API_URL: relay.url, RELAY_API_KEY: frankKey, HANDOFF_ENCRYPTION_KEY: 'wrong' }),
+      ])
       agents.push(withSecret, wrong)
 
       await withSecret.ok('wait_for_messages', { channels: [ch], timeout_seconds: 0 })
@@ -90,7 +84,7 @@ describe('handoff mcp with end-to-end encryption over a relay (HANDOFF_ENCRYPTIO
     } finally {
       await Promise.allSettled(agents.map((a) => a.close()))
     }
-  })
+  }, 90_000) // three processes deriving an Argon2id key each: slow on a loaded 2-core machine
 })
 
 describe('handoff mcp finding its server through HANDOFF_DATA', () => {
