@@ -165,6 +165,27 @@ export function streamCases(f: Fixture): void {
       expect(first.json.content).toBe(message.content)
     })
 
+    it('a 32 KiB multi-byte message arrives intact', async () => {
+      const ch = f.channel('st-big')
+      const stream = await open(ch)
+      const content = 'é👋'.repeat(5461) // 32766 bytes of 2- and 4-byte characters
+      const posted = await f.post(f.admin, ch, content)
+      const event = await stream.waitFor((e) => e.json?.id === posted.id)
+      expect(event.json.content).toBe(content)
+    })
+
+    it('a burst of 50 parallel posts arrives once each, in log order', async () => {
+      const ch = f.channel('st-burst')
+      const stream = await open(ch)
+      const posted = await Promise.all(Array.from({ length: 50 }, (_, i) => f.post(f.admin, ch, `b${i}`)))
+      await stream.waitForCount('message', 50)
+      await settle()
+      const page = expectStatus(await f.admin.get(`/api/channels/${ch}/messages?after_id=0&limit=100`), 200)
+      const logOrder = page.messages.map((m: { id: string }) => m.id)
+      expect([...logOrder].sort()).toEqual(posted.map((m) => m.id).sort())
+      expect(messageIds(stream)).toEqual(logOrder)
+    })
+
     it('two streams on one channel both get each event', async () => {
       const ch = f.channel('st-two')
       const a = await open(ch)
