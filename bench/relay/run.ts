@@ -8,6 +8,7 @@
 // BENCH_SUBSCRIBERS (1000), BENCH_FANOUTS (20).
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { Agent } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { startRedisServer } from '../../test/support/redis-server.js'
@@ -70,11 +71,28 @@ const streamPath = (mode: Mode, key: string) =>
   mode === 'full' ? `/api/channels/fanout/stream?token=${key}` : '/bare/stream'
 const fanoutPostPath = (mode: Mode) => (mode === 'full' ? '/api/channels/fanout/messages' : '/bare/messages')
 
-async function throughput(mode: Mode, redisUrl: string): Promise<Stats> {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return Number.NaN
+  }
+}
+
+/**
+ * Wall-clock throughput depends on what else the machine runs; the server's CPU time per
+ * request does not, so both are reported (µs of server CPU per POST).
+ */
+async function throughput(mode: Mode, redisUrl: string): Promise<Stats & { cpuUs: number }> {
   return withServer(mode, redisUrl, async (s) => {
     const key = mode === 'full' ? s.key : null
     await postLoad(s.url, postPath(mode), key, Math.min(2000, POSTS), CONCURRENCY) // warm-up
-    return postLoad(s.url, postPath(mode), key, POSTS, CONCURRENCY)
+    const cpu0 = cpuSeconds(s.child.pid)
+    const stats = await postLoad(s.url, postPath(mode), key, POSTS, CONCURRENCY)
+    const cpuUs = ((cpuSeconds(s.child.pid) - cpu0) / POSTS) * 1e6
+    return { ...stats, cpuUs }
   })
 }
 
@@ -130,19 +148,19 @@ try {
   console.log(
     `relay bench: ${POSTS} POSTs x ${CONCURRENCY} connections, ${ROUNDS} interleaved rounds (medians); Redis ${redis.url}`,
   )
-  const runs: Record<Mode, Stats[]> = { full: [], bare: [] }
+  const runs: Record<Mode, Array<Stats & { cpuUs: number }>> = { full: [], bare: [] }
   const ratios: number[] = []
   const p99s: number[] = []
   for (let round = 1; round <= ROUNDS; round++) {
     // alternate the order so neither side always runs on a warmer (or busier) machine
     const order: Mode[] = round % 2 === 1 ? ['bare', 'full'] : ['full', 'bare']
-    const got: Partial<Record<Mode, Stats>> = {}
+    const got: Partial<Record<Mode, Stats & { cpuUs: number }>> = {}
     for (const mode of order) {
       const stats = await throughput(mode, redis.url)
       got[mode] = stats
       runs[mode].push(stats)
       console.log(
-        `  round ${round} ${mode.padEnd(4)}: ${fmt(stats.rps, 0)} req/s  p50 ${fmt(stats.p50)} ms  p99 ${fmt(stats.p99)} ms`,
+        `  round ${round} ${mode.padEnd(4)}: ${fmt(stats.rps, 0)} req/s  p50 ${fmt(stats.p50)} ms  p99 ${fmt(stats.p99)} ms  server CPU ${fmt(stats.cpuUs, 0)} µs/req`,
       )
     }
     ratios.push((got.full as Stats).rps / (got.bare as Stats).rps)
@@ -155,8 +173,13 @@ try {
     )
   const ratio = median(ratios)
   const p99x = median(p99s)
+  const cpuFull = median(runs.full.map((r) => r.cpuUs))
+  const cpuBare = median(runs.bare.map((r) => r.cpuUs))
   console.log(
     `POST throughput: full ${fmt(median(runs.full.map((r) => r.rps)), 0)} req/s vs bare ${fmt(median(runs.bare.map((r) => r.rps)), 0)} req/s; median per-round ratio ${fmt(ratio)}x (target >= 0.75x) ${ratio >= 0.75 ? 'OK' : 'MISSED'}`,
+  )
+  console.log(
+    `POST server CPU: full ${fmt(cpuFull, 0)} µs/req vs bare ${fmt(cpuBare, 0)} µs/req: CPU-bound capacity ratio ${fmt(cpuBare / cpuFull)}x`,
   )
   console.log(
     `POST p99: full ${fmt(median(runs.full.map((r) => r.p99)))} ms vs bare ${fmt(median(runs.bare.map((r) => r.p99)))} ms; median per-round ratio ${fmt(p99x)}x (target <= 2x) ${p99x <= 2 ? 'OK' : 'MISSED'}`,
