@@ -5,14 +5,15 @@ import { describe, expect, it } from 'vitest'
 import type { Fixture } from '../fixture.js'
 import { expectClientError, expectError, expectStatus, type HttpResult, rawRequest } from '../http.js'
 
-// Each body route with a valid body, so a test can break one thing at a time.
-const BODY_ROUTES: Array<{ method: string; path: (ch: string) => string; valid: Record<string, unknown> }> = [
-  { method: 'POST', path: () => '/api/keys', valid: { sender_name: 'x' } },
-  { method: 'POST', path: () => '/api/channels', valid: { name: 'hostile-x' } },
-  { method: 'POST', path: (ch) => `/api/channels/${ch}/messages`, valid: { content: 'x' } },
-  { method: 'POST', path: (ch) => `/api/channels/${ch}/ack`, valid: { last_read_id: '0' } },
-  { method: 'PUT', path: (ch) => `/api/channels/${ch}/status`, valid: { key: 'k', value: 'v' } },
-  { method: 'POST', path: (ch) => `/api/channels/${ch}/status`, valid: { key: 'k', value: 'v' } },
+// Each route that reads a JSON body (a key id that does not exist still parses its body first).
+const BODY_ROUTES: Array<{ route: string; method: string; path: (ch: string) => string }> = [
+  { route: 'POST /api/keys', method: 'POST', path: () => '/api/keys' },
+  { route: 'PUT /api/keys/{id}/permissions', method: 'PUT', path: () => '/api/keys/no-such-key/permissions' },
+  { route: 'POST /api/channels', method: 'POST', path: () => '/api/channels' },
+  { route: 'POST messages', method: 'POST', path: (ch) => `/api/channels/${ch}/messages` },
+  { route: 'POST ack', method: 'POST', path: (ch) => `/api/channels/${ch}/ack` },
+  { route: 'PUT status', method: 'PUT', path: (ch) => `/api/channels/${ch}/status` },
+  { route: 'POST status', method: 'POST', path: (ch) => `/api/channels/${ch}/status` },
 ]
 
 const MALFORMED = [
@@ -57,23 +58,16 @@ const TYPE_CODES = ['INVALID_JSON', 'INVALID_FIELD', 'MISSING_FIELDS', 'INVALID_
 export function hostileCases(f: Fixture): void {
   describe('hostile bodies', () => {
     it.each(BODY_ROUTES.flatMap((route) => MALFORMED.map((raw) => ({ ...route, raw }))))(
-      '$method $valid with malformed JSON $raw is 400 INVALID_JSON',
+      '$route with malformed JSON $raw is 400 INVALID_JSON',
       async ({ method, path, raw }) => {
         const res = await f.admin.request(method, path(f.channel('h-bad')), { raw })
         expectError(res, 400, 'INVALID_JSON')
       },
     )
 
-    it.each(BODY_ROUTES)(
-      '$method $valid with an empty body is 400 INVALID_JSON',
-      async ({ method, path }) => {
-        expectError(
-          await f.admin.request(method, path(f.channel('h-empty')), { raw: '' }),
-          400,
-          'INVALID_JSON',
-        )
-      },
-    )
+    it.each(BODY_ROUTES)('$route with an empty body is 400 INVALID_JSON', async ({ method, path }) => {
+      expectError(await f.admin.request(method, path(f.channel('h-empty')), { raw: '' }), 400, 'INVALID_JSON')
+    })
 
     it.each(['[]', '"text"', '42', 'null', 'true'])(
       'a JSON %s body instead of an object is a 400',
