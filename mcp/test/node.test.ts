@@ -1,6 +1,7 @@
 // `handoff mcp` on a local node: with no node running for HANDOFF_DATA it starts one in-process
-// (on a private loopback DHT), serves every tool from it, and a second agent's server on the same
-// data dir finds that node through node.json instead of starting another.
+// (on a private loopback DHT) and offers the node's tools; a second agent's server on the same
+// data dir finds that node through node.json instead of starting another. (Every other tool
+// against a node: tools-node.test.ts.)
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,21 +39,6 @@ describe('handoff mcp with an embedded node', () => {
     expect(first.stderr()).toContain('started an embedded node')
   })
 
-  it('serves the tools from the node', async () => {
-    await first.ok('create_channel', { name: 'plans' })
-    const posted = await first.ok('post_message', {
-      channel: 'plans',
-      content: 'ship it',
-      mention: 'someone',
-    })
-    const read = await first.ok('read_messages', { channel: 'plans' })
-    expect(read.structuredContent.messages.map((m: any) => m.id)).toEqual([posted.structuredContent.id])
-    await first.ok('set_status', { channel: 'plans', key: 'stage', value: 'review' })
-    expect(textOf(await first.ok('get_status', { channel: 'plans' }))).toContain('stage = review')
-    await first.ok('ack', { channel: 'plans', last_read_id: posted.structuredContent.id })
-    expect((await first.ok('get_acks', { channel: 'plans' })).structuredContent.acks).toHaveLength(1)
-  })
-
   it('offers invite and sync_status on a node', async () => {
     const names = (await first.client.listTools()).tools.map((t) => t.name)
     expect(names.slice(-2)).toEqual(['invite', 'sync_status'])
@@ -67,6 +53,8 @@ describe('handoff mcp with an embedded node', () => {
   })
 
   it("lets a second agent's server share the running node", async () => {
+    await first.ok('create_channel', { name: 'plans' })
+    await first.ok('post_message', { channel: 'plans', content: 'ship it' })
     const second = await startAgent(env())
     try {
       const read = await second.ok('read_messages', { channel: 'plans' })
