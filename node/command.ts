@@ -83,6 +83,7 @@ async function runNode(opts: NodeFlags): Promise<void> {
   out(`Local API key: ${paths(dataDir).apiKey} (mode 0600)`)
   if (relayUrl) out(`Relay bridge: syncing through ${relayUrl} (cursors in ${dataDir}/relay-sync.json)`)
   out('Press Ctrl-C to stop.')
+  followCatchUp(node.log.base)
 
   let stopping = false
   const stop = (signal: string) => {
@@ -111,6 +112,27 @@ function printStatus(s: NodeStatus): void {
   const lag = (s.relay as { lag?: number }).lag
   const behind = lag ? `, ${lag} log blocks not pushed yet` : ''
   out(`Relay: ${s.relay.configured ? `${s.relay.url} (${s.relay.state}${behind})` : 'off'}`)
+}
+
+/**
+ * A progress line while a long log comes in (a new member, or a node back after days away):
+ * printed every 2 s while more than a few hundred operations arrived since the last tick.
+ */
+function followCatchUp(base: { length: number; signedLength: number }): void {
+  let last = base.length
+  let catching = false
+  const timer = setInterval(() => {
+    const now = base.length
+    if (now - last >= 200) {
+      catching = true
+      out(`catching up: ${now} operations in the team log (${now - last} in the last 2 s)`)
+    } else if (catching) {
+      catching = false
+      out(`caught up: ${now} operations in the team log`)
+    }
+    last = now
+  }, 2000)
+  timer.unref()
 }
 
 export function registerNodeCommands(program: Command): void {

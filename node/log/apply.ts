@@ -131,6 +131,7 @@ function readMemberAdd(envelope: Envelope, ctx: ApplyContext): MemberAddBody | s
   } catch {
     return 'membership body does not open with the team control key'
   }
+  if (typeof body !== 'object' || body === null) return 'membership body is not an object'
   if (body.publicKey !== envelope.header.ref || !HEX32.test(body.publicKey)) return 'member key mismatch'
   if (typeof body.writer !== 'string' || !HEX32.test(body.writer)) return 'bad writer key'
   if (!ROLES.has(body.role)) return 'bad role'
@@ -194,6 +195,7 @@ async function newEpoch(op: OpContext, ctx: ApplyContext): Promise<string | null
   } catch {
     return 'epoch body does not open with the team control key'
   }
+  if (typeof body !== 'object' || body === null) return 'epoch body is not an object'
   const meta = await op.tx.getMeta()
   if (body.epoch !== meta.epoch + 1 || String(body.epoch) !== op.envelope.header.ref)
     return 'epochs must advance by one'

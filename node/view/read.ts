@@ -78,7 +78,10 @@ export class ViewReader {
 
   toMessage(channel: string, record: MessageRecord): Message {
     const envelope = decodeEnvelope(Buffer.from(record.env, 'base64'))
-    const body = this.open<MessageBody>(envelope)
+    const opened = this.open<MessageBody>(envelope)
+    // a body of the wrong shape (signed by a member, but not by this code) is served as ciphertext
+    const body =
+      opened && typeof opened.content === 'string' && typeof opened.sender === 'string' ? opened : null
     const message: Message = {
       id: record.id,
       channel,
@@ -140,7 +143,8 @@ export class ViewReader {
 
   toStatus(channel: string, env: string): Status | null {
     const envelope = decodeEnvelope(Buffer.from(env, 'base64'))
-    const body = this.open<{ key: string; value: string; by: string }>(envelope)
+    const opened = this.open<{ key: string; value: string; by: string }>(envelope)
+    const body = opened && typeof opened.value === 'string' ? opened : null
     return {
       channel,
       key: envelope.header.ref,
@@ -168,7 +172,7 @@ export class ViewReader {
   toAck(channel: string, env: string): Ack | null {
     const envelope = decodeEnvelope(Buffer.from(env, 'base64'))
     const body = this.open<{ sender: string; last_read_id: string }>(envelope)
-    if (!body) return null
+    if (!body || typeof body.sender !== 'string' || typeof body.last_read_id !== 'string') return null
     return {
       channel,
       sender: body.sender,
