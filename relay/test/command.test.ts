@@ -46,7 +46,7 @@ afterEach(() => {
   children.clear()
 })
 
-describe('handoff relay', () => {
+describe('handoff relay', { timeout: 60_000 }, () => {
   it('serves on --port, then shuts down gracefully on SIGTERM', async () => {
     const port = await freePort()
     const url = `http://127.0.0.1:${port}`
