@@ -116,7 +116,9 @@ export class RelayBridge {
     this.relay = new RelaySync({ url: options.url, key: options.key, fetch: tracked, timeoutMs: 20_000 })
     this.outbox = new Outbox(options.corestore)
     const http = new RelayHttp(options.url, options.key, this.controller.signal)
-    this.gateway = options.store ? new MessageGateway(options.store, this.relay, http) : null
+    this.gateway = options.store
+      ? new MessageGateway(options.store, this.relay, http, () => this.cursors as BridgeCursors)
+      : null
   }
 
   private get signal(): AbortSignal {
@@ -326,7 +328,10 @@ export class RelayBridge {
     try {
       const envelope = decodeEnvelope(e.data)
       // the relay's `id` is not trusted: the id is what the bytes hash to
-      if (envelope.header.team.toString('hex') === this.options.teamId) id = envelopeIdHex(envelope)
+      if (envelope.header.team.toString('hex') === this.options.teamId) {
+        id = envelopeIdHex(envelope)
+        this.gateway?.observe(envelope)
+      }
     } catch {
       id = null // not an envelope: nothing to apply
     }

@@ -13,6 +13,7 @@
 // (keys derived from the team key, deterministic nonce, Ed25519's deterministic signature) into
 // a sync space nobody pulls; the relay stores one first arrival, and only its pusher imports.
 import sodium from 'sodium-native'
+import { ApiError } from '../../sdk/api/errors.js'
 import type { SyncPushResult } from '../../sdk/api/sync.js'
 import type { Message } from '../../sdk/api/types.js'
 import type { RelaySync } from '../../sdk/client/relay-sync.js'
@@ -29,7 +30,7 @@ import {
   verifyEnvelope,
 } from '../../sdk/protocol/index.js'
 import type { NodeKeys } from '../keyring.js'
-import { sealContent, senderTagOf } from '../log/ops.js'
+import { apiIdOf, sealContent, senderTagOf } from '../log/ops.js'
 import type { NodeStore } from '../store.js'
 import type { OutboxItem } from './outbox.js'
 import type { BridgeCursors } from './state.js'
@@ -39,6 +40,14 @@ function keyedHash(key: Uint8Array, label: string, input = ''): Buffer {
   sodium.crypto_generichash_batch(out, [Buffer.from(label), Buffer.from([0]), Buffer.from(input)], key)
   return out
 }
+
+/**
+ * Relay messages older than this are not imported: the relay remembers a claim's id for 30 days,
+ * so past that a bridge starting afresh could win a claim again and import a message twice.
+ */
+export const IMPORT_MAX_AGE_MS = 25 * 24 * 3600 * 1000
+/** relay id <-> node id pairs kept for threads (the oldest are forgotten first) */
+const IDS_MAX = 20_000
 
 interface Http {
   call<T>(method: string, path: string, body?: unknown): Promise<T>
@@ -57,10 +66,14 @@ export class MessageGateway {
   private readonly seen = new Map<string, string>()
   private readonly claim: { key: Buffer; space: Buffer; signer: ReturnType<typeof signingKeyPairFromSeed> }
 
+  /** node message id -> relay message id (the inverse of cursors.ids, built on first use) */
+  private relayIds: Map<string, string> | null = null
+
   constructor(
     private readonly store: NodeStore,
     private readonly relay: RelaySync,
     private readonly http: Http,
+    private readonly cursors: () => BridgeCursors,
   ) {
     this.keys = store.keys
     const teamKey = this.keys.teamKey
@@ -82,6 +95,34 @@ export class MessageGateway {
     }
   }
 
+  /** Record that relay message `relayId` and node message `nodeId` are one message. */
+  private pair(relayId: string, nodeId: string): void {
+    const ids = this.cursors().ids
+    if (ids[relayId] === nodeId) return
+    ids[relayId] = nodeId
+    this.relayIds?.set(nodeId, relayId)
+    const keys = Object.keys(ids)
+    if (keys.length > IDS_MAX) {
+      for (const k of keys.slice(0, keys.length - IDS_MAX)) delete ids[k]
+      this.relayIds = null
+    }
+  }
+
+  private relayIdOf(nodeId: string): string | null {
+    if (!this.relayIds) {
+      this.relayIds = new Map()
+      for (const [relayId, id] of Object.entries(this.cursors().ids)) this.relayIds.set(id, relayId)
+    }
+    return this.relayIds.get(nodeId) ?? null
+  }
+
+  /** A node envelope the bridge read from the relay: another bridge's import teaches a pair. */
+  observe(envelope: Envelope): void {
+    if (envelope.header.type !== OpType.Message) return
+    const body = this.body(envelope)
+    if (body && typeof body.relay === 'string') this.pair(body.relay, apiIdOf(envelope))
+  }
+
   /** After a push: post first arrivals of node messages to the relay's channels. */
   async mirror(items: OutboxItem[], results: SyncPushResult[]): Promise<void> {
     for (let i = 0; i < items.length; i++) {
@@ -95,10 +136,20 @@ export class MessageGateway {
       const body = this.body(envelope)
       // an import of a relay message goes back as nothing: HTTP clients have the original
       if (!body || typeof body.relay === 'string') continue
-      await this.http.call('POST', `/api/channels/${envelope.header.channel}/messages`, {
-        content: encodeContentString(envelope),
-        ...(envelope.header.mention ? { mention: envelope.header.mention } : {}),
+      const h = envelope.header
+      const post = (thread: string | null) =>
+        this.http.call<Message>('POST', `/api/channels/${h.channel}/messages`, {
+          content: encodeContentString(envelope),
+          ...(h.mention ? { mention: h.mention } : {}),
+          ...(thread ? { thread_id: thread } : {}),
+        })
+      // a reply stays a reply when its parent's relay id is known; otherwise it goes top-level
+      const parent = h.thread_id ? this.relayIdOf(h.thread_id) : null
+      const posted = await post(parent).catch((err) => {
+        if (parent && (err as { code?: string }).code === 'THREAD_PARENT_NOT_FOUND') return post(null)
+        throw err
       })
+      this.pair(posted.id, apiIdOf(envelope))
       this.stats.mirrored++
     }
   }
@@ -130,24 +181,40 @@ export class MessageGateway {
   }
 
   private async importOne(m: Message): Promise<void> {
+    if (Date.now() - Date.parse(m.created_at) > IMPORT_MAX_AGE_MS) return
     let content = m.content
     const inner = safeDecode(m.content)
     if (inner) {
       // a node envelope a bridge mirrored: the sync log carries it already
-      if (inner.header.team.toString('hex') === this.store.teamId) return
+      if (inner.header.team.toString('hex') === this.store.teamId) {
+        this.pair(m.id, apiIdOf(inner))
+        return
+      }
       // an SDK client sealed it with a key this node holds (an epoch keyring): import the text
       const body = inner.header.type === OpType.Message && verified(inner) ? this.body(inner) : null
       if (body && typeof body.content === 'string') content = body.content
     }
     if (!(await this.claimed(m.channel, m.id))) return
-    const envelope = sealContent(this.keys, {
-      type: OpType.Message,
-      channel: m.channel,
-      mention: m.mention,
-      ref: senderTagOf(this.keys.teamKey, m.sender),
-      body: { content, sender: m.sender, relay: m.id },
-    })
-    await this.store.appendEnvelope(envelope)
+    const seal = (thread: string | null) =>
+      sealContent(this.keys, {
+        type: OpType.Message,
+        channel: m.channel,
+        mention: m.mention,
+        thread_id: thread,
+        ref: senderTagOf(this.keys.teamKey, m.sender),
+        body: { content, sender: m.sender, relay: m.id },
+      })
+    const parent = m.thread_id ? (this.cursors().ids[m.thread_id] ?? null) : null
+    let envelope = seal(parent)
+    try {
+      await this.store.appendEnvelope(envelope)
+    } catch (err) {
+      // the parent is not in this node's view (yet): keep the message, as a top-level one
+      if (!parent || !(err instanceof ApiError) || err.code !== 'THREAD_PARENT_NOT_FOUND') throw err
+      envelope = seal(null)
+      await this.store.appendEnvelope(envelope)
+    }
+    this.pair(m.id, apiIdOf(envelope))
     this.stats.imported++
   }
 

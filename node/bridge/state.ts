@@ -16,12 +16,14 @@ export interface BridgeCursors {
   pull: string
   /** relay message ids already imported as envelopes (HTTP-client messages), per channel */
   imported: Record<string, string>
+  /** relay message id -> node message id, both ways across the boundary (threads map through it) */
+  ids: Record<string, string>
 }
 
 export const bridgeFile = (dir: string) => join(dir, 'relay-sync.json')
 
 export async function readCursors(dir: string, url: string, space: string): Promise<BridgeCursors> {
-  const fresh: BridgeCursors = { url, space, push: {}, pull: '0', imported: {} }
+  const fresh: BridgeCursors = { url, space, push: {}, pull: '0', imported: {}, ids: {} }
   let saved: Partial<BridgeCursors>
   try {
     saved = JSON.parse(await readFile(bridgeFile(dir), 'utf8')) as Partial<BridgeCursors>
@@ -35,6 +37,7 @@ export async function readCursors(dir: string, url: string, space: string): Prom
     push: typeof saved.push === 'object' && saved.push !== null ? saved.push : {},
     pull: typeof saved.pull === 'string' && saved.pull !== '' ? saved.pull : '0',
     imported: typeof saved.imported === 'object' && saved.imported !== null ? saved.imported : {},
+    ids: typeof saved.ids === 'object' && saved.ids !== null ? saved.ids : {},
   }
 }
 

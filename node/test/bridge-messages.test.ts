@@ -118,4 +118,40 @@ describe('relay bridge: messages with HTTP-only clients', () => {
     expect(relayMsgs.filter((c) => c === 'build 42 is green')).toHaveLength(1)
     expect(relayMsgs.filter((c) => c === 'sealed from the sdk')).toHaveLength(1)
   })
+  it('threads cross the boundary both ways', async () => {
+    const [a, b] = nodes as [TestNode, TestNode]
+    const client = new Handoff({
+      apiUrl: relay.url,
+      apiKey: relayKey,
+      encryptionKey: { epochs: a.node.identity.epochs },
+    })
+
+    // an HTTP client asks; a node user answers in the thread; the client sees the answer there
+    const question = await client.post('qa', 'which branch?')
+    const onB = await eventually(async () => {
+      const m = (await read(b.api, 'qa')).find((x) => x.content === 'which branch?')
+      expect(m).toBeDefined()
+      return m as Msg
+    })
+    await b.api.ok('POST', '/api/channels/qa/messages', { content: 'main', thread_id: onB.id })
+    await eventually(async () => {
+      const t = await client.thread('qa', question.id)
+      expect(t.replies.map((r) => r.content)).toEqual(['main'])
+    })
+
+    // a node user asks; an HTTP client answers in the thread; node users see it in the thread
+    const asked = await a.api.ok<Msg>('POST', '/api/channels/qa/messages', { content: 'who reviews?' })
+    const mirrored = await eventually(async () => {
+      const m = (await client.read('qa')).messages.find((x) => x.content === 'who reviews?')
+      expect(m).toBeDefined()
+      return m as { id: string }
+    })
+    await client.post('qa', 'carol does', { thread_id: mirrored.id })
+    for (const n of [a, b]) {
+      await eventually(async () => {
+        const t = await n.api.ok<{ replies: Msg[] }>('GET', `/api/channels/qa/threads/${asked.id}`)
+        expect(t.replies.map((r) => r.content)).toEqual(['carol does'])
+      })
+    }
+  })
 })
