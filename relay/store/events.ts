@@ -7,6 +7,7 @@
 // A subscriber joins the feed first (buffering), then replays from its Last-Event-ID to the end
 // of the stream, then drains its buffer: every event id is compared with the subscriber's cursor,
 // so an event seen both ways is delivered once, and none falls between replay and live.
+import { ApiError } from '../../sdk/api/errors.js'
 import type { StreamSubscription } from '../../sdk/api/store.js'
 import type { StreamEvent } from '../../sdk/api/types.js'
 import type { StoreContext } from './context.js'
@@ -16,6 +17,8 @@ import { toMessage } from './messages.js'
 import { toStatusChange } from './status.js'
 
 const READ_BATCH = 500
+/** a stream that cannot start (Redis down) answers UNAVAILABLE instead of hanging */
+const READY_TIMEOUT_MS = 5_000
 /** safety net for wake-ups lost while the pub/sub connection was down */
 const POLL_INTERVAL_MS = 5_000
 
@@ -133,11 +136,16 @@ class Feed<T extends Item> {
     readonly spec: FeedSpec<T>,
   ) {
     this.ready = (async () => {
-      this.unsubscribe = await ctx.pubsub.subscribe(spec.notify, () => this.poke())
+      const unsubscribe = await ctx.pubsub.subscribe(spec.notify, () => this.poke())
+      // closed while the SUBSCRIBE was pending (its only listener gave up): undo it
+      if (this.closed) return unsubscribe()
+      this.unsubscribe = unsubscribe
       this.cursor = (await lastId(ctx, spec.stream)) ?? '0-0'
       this.initialized = true
       this.poke()
     })()
+    // awaited by every follower (with a timeout); this only keeps a late failure from being unhandled
+    this.ready.catch(() => {})
   }
 
   poke(): void {
@@ -185,6 +193,21 @@ class Feed<T extends Item> {
   }
 }
 
+async function readyWithin(ready: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new ApiError('UNAVAILABLE', 'Storage is unavailable, retry shortly', { retryAfter: 1 })),
+      ms,
+    )
+  })
+  try {
+    await Promise.race([ready, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 async function lastId(ctx: StoreContext, stream: string): Promise<string | null> {
   const last = (await ctx.redis.xrevrange(stream, '+', '-', 'COUNT', 1)) as StreamEntry[]
   return last[0]?.[0] ?? null
@@ -219,7 +242,7 @@ export class StreamFollower {
     const listener: Listener<T> = new Listener<T>(from ?? '0-0', onItem, () => this.resync(spec, listener))
     feed.listeners.add(listener)
     try {
-      await feed.ready
+      await readyWithin(feed.ready, READY_TIMEOUT_MS)
       if (from === null) listener.cursor = (await lastId(this.ctx, spec.stream)) ?? '0-0'
       await this.replay(spec, listener)
     } catch (err) {

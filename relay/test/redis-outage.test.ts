@@ -62,6 +62,10 @@ describe('Redis outage', () => {
       await stopRedis()
       await expect(post('during')).rejects.toMatchObject({ code: 'UNAVAILABLE', status: 503 })
       expect(await store.isReady()).toBe(false)
+      // a new stream cannot start: UNAVAILABLE within seconds, not a hang
+      await expect(store.subscribe(team.id, 'other', null, () => {})).rejects.toMatchObject({
+        code: 'UNAVAILABLE',
+      })
 
       await startRedis(port)
       await waitFor(() => store.redis.status === 'ready', 10_000, 'reconnect')
