@@ -70,7 +70,13 @@ export class ClientBackend implements HandoffBackend {
         signal: AbortSignal.any([this.controller.signal, AbortSignal.timeout(15_000)]),
       })
     } catch (err) {
-      throw new HandoffError(`cannot reach ${this.apiUrl}: ${(err as Error).message}`, 0, 'CONNECTION_ERROR')
+      const error = new HandoffError(
+        `cannot reach ${this.apiUrl}: ${(err as Error).message}`,
+        0,
+        'CONNECTION_ERROR',
+      )
+      error.cause = err
+      throw error
     }
     const payload: unknown = await res.json().catch(() => undefined)
     if (!res.ok) throw errorFromResponse(res.status, payload, res.headers.get('retry-after'))

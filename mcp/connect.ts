@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { HandoffBackend } from './backend.js'
 import { ClientBackend } from './client-backend.js'
 import type { McpTarget } from './config.js'
+import { withFailover } from './failover.js'
 
 export const DEFAULT_NODE_URL = 'http://127.0.0.1:7420'
 
@@ -54,6 +55,21 @@ export async function isServing(apiUrl: string): Promise<boolean> {
 /** Starts a node inside this process; resolves to its endpoint and a stop function. */
 export type EmbeddedNodeStarter = (dataDir: string) => Promise<NodeEndpoint & { stop(): Promise<void> }>
 
+/** The node of `dataDir`: the one running there, else one started in this process. */
+async function findNode(dataDir: string, startEmbedded: EmbeddedNodeStarter): Promise<HandoffBackend> {
+  const running = await readNodeEndpoint(dataDir)
+  if (running && (await isServing(running.apiUrl))) {
+    return new ClientBackend({ kind: 'node', apiUrl: running.apiUrl, apiKey: running.apiKey })
+  }
+  const node = await startEmbedded(dataDir)
+  return new ClientBackend({
+    kind: 'node',
+    apiUrl: node.apiUrl,
+    apiKey: node.apiKey,
+    onClose: () => node.stop(),
+  })
+}
+
 export async function connect(
   target: McpTarget,
   startEmbedded: EmbeddedNodeStarter,
@@ -62,15 +78,7 @@ export async function connect(
     const { apiUrl, apiKey, encryptionKey } = target
     return new ClientBackend({ kind: 'relay', apiUrl, apiKey, encryptionKey })
   }
-  const running = await readNodeEndpoint(target.dataDir)
-  if (running && (await isServing(running.apiUrl))) {
-    return new ClientBackend({ kind: 'node', apiUrl: running.apiUrl, apiKey: running.apiKey })
-  }
-  const node = await startEmbedded(target.dataDir)
-  return new ClientBackend({
-    kind: 'node',
-    apiUrl: node.apiUrl,
-    apiKey: node.apiKey,
-    onClose: () => node.stop(),
-  })
+  const find = () => findNode(target.dataDir, startEmbedded)
+  // The node may be another session's embedded one, gone when that session ends.
+  return withFailover(await find(), find)
 }

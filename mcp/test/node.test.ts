@@ -52,7 +52,7 @@ describe('handoff mcp with an embedded node', () => {
     expect(badRole.isError).toBe(true)
   })
 
-  it("lets a second agent's server share the running node", async () => {
+  it("lets a second agent's server share the running node, and take over when it stops", async () => {
     await first.ok('create_channel', { name: 'plans' })
     await first.ok('post_message', { channel: 'plans', content: 'ship it' })
     const second = await startAgent(env())
@@ -60,8 +60,14 @@ describe('handoff mcp with an embedded node', () => {
       const read = await second.ok('read_messages', { channel: 'plans' })
       expect(read.structuredContent.messages.map((m: any) => m.content)).toEqual(['ship it'])
       expect(second.stderr()).not.toContain('started an embedded node')
+
+      // the session that started the node ends, and the node with it
+      await first.close()
+      const again = await second.ok('read_messages', { channel: 'plans' })
+      expect(again.structuredContent.messages.map((m: any) => m.content)).toEqual(['ship it'])
+      expect(second.stderr()).toContain('started an embedded node')
     } finally {
       await second.close()
     }
-  })
+  }, 60_000)
 })
