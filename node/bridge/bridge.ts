@@ -369,7 +369,16 @@ export class RelayBridge {
     this.closed = true
     this.controller.abort()
     this.options.log.off('update', this.kick)
-    await Promise.all(this.loops)
+    // a sync request in flight cannot be aborted (RelaySync times out after 20 s): do not let a
+    // black-holed relay hold up the node's shutdown; what it would still do fails harmlessly
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      Promise.all(this.loops),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, 3_000)
+      }),
+    ])
+    clearTimeout(timer)
     if (this.saveTimer) clearTimeout(this.saveTimer)
     this.saveTimer = null
     await this.save().catch(() => {})
