@@ -1,6 +1,7 @@
 // Two and three nodes on a loopback testnet, joined through real invites: what one writes, the
 // others read; status, acks, threads and deletes agree everywhere.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openStream, type SseStream } from '../../test/conformance/sse.js'
 import {
   type Api,
   closeAll,
@@ -87,6 +88,37 @@ describe('three nodes replicate one team', () => {
     for (const api of [b, c]) {
       await eventually(async () => expect(await snapshot(api)).toEqual(expected))
     }
+  })
+
+  it("a stream on B and C carries A's writes live, each once, and resumes after its last id", async () => {
+    const streams = await Promise.all(
+      [b, c].map((api) =>
+        openStream(`${api.url}/api/channels/live/stream`, {
+          headers: { authorization: `Bearer ${api.key}` },
+        }),
+      ),
+    )
+    const first = await a.ok('POST', '/api/channels/live/messages', { content: 'one' })
+    await a.ok('PUT', '/api/channels/live/status', { key: 'phase', value: 'build' })
+    await a.ok('DELETE', `/api/channels/live/messages/${first.id}`)
+    for (const stream of streams) {
+      await stream.waitFor((e) => e.event === 'message' && e.json.id === first.id, 20_000)
+      await stream.waitFor((e) => e.event === 'status' && e.json.value === 'build', 20_000)
+      await stream.waitFor(
+        (e) => e.event === 'delete' && e.json.id === first.id && e.json.deleted_by === 'alice',
+        20_000,
+      )
+    }
+    const [onB] = streams as [SseStream]
+    const lastId = onB.events[onB.events.length - 1]?.id as string
+    for (const stream of streams) stream.close()
+    const second = await a.ok('POST', '/api/channels/live/messages', { content: 'two' })
+    const resumed = await openStream(`${b.url}/api/channels/live/stream`, {
+      headers: { authorization: `Bearer ${b.key}`, 'last-event-id': lastId },
+    })
+    const got = await resumed.waitFor((e) => e.event === 'message' && e.json.id === second.id, 20_000)
+    expect(resumed.events.filter((e) => e.event !== 'ready' && e.event !== 'open')[0]?.id).toBe(got.id)
+    resumed.close()
   })
 
   it('the node status reports peers and log lengths', async () => {
