@@ -25,19 +25,20 @@ async function readText(path: string): Promise<string | null> {
 }
 
 /**
- * Where the node of `dataDir` serves its API: `DIR/api-key` holds the key; `DIR/node.json`, written
- * by a running node, its URL (`api_url`, or `host` + `port`); without it, HANDOFF_PORT or 7420.
+ * Where the node of `dataDir` serves its API: `DIR/api-key` holds the key; `DIR/node.json`,
+ * written by a running node, `{url, pid}`; without it (or unreadable), HANDOFF_PORT or 7420.
  */
 export async function readNodeEndpoint(dataDir: string, env = process.env): Promise<NodeEndpoint | null> {
   const apiKey = await readText(join(dataDir, 'api-key'))
   if (!apiKey) return null
   let apiUrl = env.HANDOFF_PORT ? `http://127.0.0.1:${env.HANDOFF_PORT}` : DEFAULT_NODE_URL
-  const info = await readText(join(dataDir, 'node.json'))
-  if (info) {
-    const parsed = JSON.parse(info) as { api_url?: string; url?: string; host?: string; port?: number }
-    const url = parsed.api_url ?? parsed.url
-    if (url) apiUrl = url
-    else if (parsed.port) apiUrl = `http://${parsed.host ?? '127.0.0.1'}:${parsed.port}`
+  try {
+    const info = JSON.parse((await readText(join(dataDir, 'node.json'))) ?? 'null') as {
+      url?: unknown
+    } | null
+    if (typeof info?.url === 'string' && info.url) apiUrl = info.url
+  } catch {
+    // A node killed while writing it leaves a partial file: the default address is as good a guess.
   }
   return { apiUrl: apiUrl.replace(/\/+$/, ''), apiKey }
 }

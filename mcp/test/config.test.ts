@@ -55,9 +55,9 @@ describe('readNodeEndpoint', () => {
     expect(await readNodeEndpoint(dir, { HANDOFF_PORT: '7999' })).toMatchObject({
       apiUrl: 'http://127.0.0.1:7999',
     })
-    await writeFile(join(dir, 'node.json'), JSON.stringify({ host: '127.0.0.1', port: 8123 }))
-    expect(await readNodeEndpoint(dir, {})).toMatchObject({ apiUrl: 'http://127.0.0.1:8123' })
-    await writeFile(join(dir, 'node.json'), JSON.stringify({ api_url: 'http://127.0.0.1:9000/' }))
+    await writeFile(join(dir, 'node.json'), JSON.stringify({ url: 'http://127.0.0.1:9000/', pid: 1 }))
     expect(await readNodeEndpoint(dir, {})).toMatchObject({ apiUrl: 'http://127.0.0.1:9000' })
+    await writeFile(join(dir, 'node.json'), '{"url": "http://127.0')
+    expect(await readNodeEndpoint(dir, {})).toMatchObject({ apiUrl: 'http://127.0.0.1:7420' })
   })
 })

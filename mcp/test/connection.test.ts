@@ -93,7 +93,7 @@ describe('handoff mcp finding its server through HANDOFF_DATA', () => {
     const dir = await mkdtemp(join(tmpdir(), 'handoff-mcp-data-'))
     const key = await signup(relay.url, `mcp-data-${run}`, 'dana')
     await writeFile(join(dir, 'api-key'), `${key}\n`, { mode: 0o600 })
-    await writeFile(join(dir, 'node.json'), JSON.stringify({ api_url: relay.url }))
+    await writeFile(join(dir, 'node.json'), JSON.stringify({ url: relay.url, pid: process.pid }))
     const agent = await startAgent({ HANDOFF_DATA: dir })
     try {
       const me = await agent.ok('whoami')
