@@ -26,12 +26,13 @@ export interface ReadOptions extends PageOptions {
   thread_id?: string | undefined
 }
 
+/** Who the API key is: GET /api/whoami (sdk/server/routes/whoami.ts). */
 export interface Identity {
   /** the sender name messages posted with this key carry */
   sender: string
-  team: string | null
-  permissions: Permissions | null
-  key_id: string | null
+  key_id: string
+  team_id: string
+  permissions: Permissions
 }
 
 export interface Invite {

@@ -1,7 +1,7 @@
 // The backend over HTTP: the project's SDK client, pointed at a relay or the local node's API.
 import type { Message, Permissions } from '../sdk/api/types.js'
 import { errorFromResponse } from '../sdk/client/errors.js'
-import { Handoff, HandoffError } from '../sdk/client/index.js'
+import { ConnectionError, Handoff, HandoffError } from '../sdk/client/index.js'
 import type { HandoffBackend, Identity, PageOptions, ReadOptions } from './backend.js'
 
 export interface ClientBackendOptions {
@@ -12,16 +12,6 @@ export interface ClientBackendOptions {
   encryptionKey?: string | undefined
   /** called on close, after the client's streams are closed (an embedded node's shutdown) */
   onClose?: () => Promise<void>
-}
-
-/** What GET /api/whoami answers; read leniently, the field names are young. */
-interface WhoamiResponse {
-  sender?: string
-  team?: string | { name?: string } | null
-  team_id?: string
-  permissions?: Permissions
-  key_id?: string
-  key?: string
 }
 
 /** Drops undefined values: the client passes options through as query parameters. */
@@ -70,13 +60,7 @@ export class ClientBackend implements HandoffBackend {
         signal: AbortSignal.any([this.controller.signal, AbortSignal.timeout(15_000)]),
       })
     } catch (err) {
-      const error = new HandoffError(
-        `cannot reach ${this.apiUrl}: ${(err as Error).message}`,
-        0,
-        'CONNECTION_ERROR',
-      )
-      error.cause = err
-      throw error
+      throw new ConnectionError(`cannot reach ${this.apiUrl}: ${(err as Error).message}`, { cause: err })
     }
     const payload: unknown = await res.json().catch(() => undefined)
     if (!res.ok) throw errorFromResponse(res.status, payload, res.headers.get('retry-after'))
@@ -88,18 +72,8 @@ export class ClientBackend implements HandoffBackend {
   /** Node only: GET /api/node/status. */
   syncStatus?: HandoffBackend['syncStatus']
 
-  async whoami(): Promise<Identity> {
-    const me = await this.request<WhoamiResponse>('GET', '/api/whoami')
-    const team =
-      typeof me.team === 'object' && me.team !== null
-        ? (me.team.name ?? null)
-        : (me.team ?? me.team_id ?? null)
-    return {
-      sender: me.sender ?? '',
-      team,
-      permissions: me.permissions ?? null,
-      key_id: me.key_id ?? me.key ?? null,
-    }
+  whoami(): Promise<Identity> {
+    return this.request<Identity>('GET', '/api/whoami')
   }
 
   createChannel(name: string, description?: string) {

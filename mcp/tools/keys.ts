@@ -137,9 +137,8 @@ export const whoami = defineTool({
     // Fresh each time: permissions change (set_key_permissions) while the server runs.
     const me = await backend.whoami()
     const { kind, apiUrl } = backend
-    const team = me.team ? ` in team ${me.team}` : ''
     const text =
-      `You are ${me.sender}${team}, connected to the ${kind === 'node' ? 'local node' : 'relay'} at ${apiUrl}.\n` +
+      `You are ${me.sender} (team ${me.team_id}), connected to the ${kind === 'node' ? 'local node' : 'relay'} at ${apiUrl}.\n` +
       `Permissions: {${formatPermissions(me.permissions)}}`
     return { text, data: { ...me, connection: kind, api_url: apiUrl } }
   },
