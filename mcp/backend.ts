@@ -14,6 +14,7 @@ import type {
   StatusChangePage,
   ThreadPage,
 } from '../sdk/api/types.js'
+import type { WhoAmI } from '../sdk/client/index.js'
 
 export interface PageOptions {
   after_id?: string | undefined
@@ -26,14 +27,8 @@ export interface ReadOptions extends PageOptions {
   thread_id?: string | undefined
 }
 
-/** Who the API key is: GET /api/whoami (sdk/server/routes/whoami.ts). */
-export interface Identity {
-  /** the sender name messages posted with this key carry */
-  sender: string
-  key_id: string
-  team_id: string
-  permissions: Permissions
-}
+/** Who the API key is: GET /api/whoami, {sender, key_id, team_id, permissions}. */
+export type Identity = WhoAmI
 
 export interface Invite {
   code: string

@@ -45,7 +45,7 @@ export class ClientBackend implements HandoffBackend {
     }
   }
 
-  /** A call the SDK client has no method for (whoami, the node's own routes), with its errors. */
+  /** A call to the node's own routes, which the SDK client does not cover, with the same errors. */
   private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     let res: Response
     try {
@@ -73,7 +73,7 @@ export class ClientBackend implements HandoffBackend {
   syncStatus?: HandoffBackend['syncStatus']
 
   whoami(): Promise<Identity> {
-    return this.request<Identity>('GET', '/api/whoami')
+    return this.client.whoami()
   }
 
   createChannel(name: string, description?: string) {
