@@ -2,6 +2,12 @@
 // replayed after the client's last event id, then followed as the view changes (local writes
 // and replicated ones alike). Event ids are the per-channel seqs; a seed client's message id is
 // accepted too and resumes after that message's event.
+//
+// Autobase may reorder the unsigned tail of the log when concurrent writes arrive, and the view
+// (event seqs included) is rebuilt in the new order. A subscriber notices when the event at its
+// last delivered seq is no longer the one it delivered, and then rescans a window behind it,
+// skipping the operations it already sent: nothing is sent twice and nothing reordered in front
+// of it is lost (within the window).
 import type { StreamSubscription } from '../sdk/api/store.js'
 import type { StreamEvent } from '../sdk/api/types.js'
 import { decodeEnvelope } from '../sdk/protocol/index.js'
@@ -9,6 +15,16 @@ import type { DeleteBody } from './log/ops.js'
 import type { NodeStore } from './store.js'
 import { channelSpace, seqOf } from './view/keys.js'
 import type { ChangeRecord, EventRecord, MessageRecord } from './view/records.js'
+
+/** How far behind its last event a subscriber looks again after a reorder. */
+const RESCAN = 512
+
+function keyOf(event: EventRecord): string {
+  // ack and delete events carry their envelope; its signature (last 64 bytes) names it uniquely
+  return event.type === 'ack' || event.type === 'delete'
+    ? `${event.type}:${event.env.slice(-88)}`
+    : `${event.type}:${event.id}`
+}
 
 async function startSeq(
   store: NodeStore,
@@ -38,6 +54,11 @@ export async function subscribeChannel(
   let closed = false
   let running = false
   let again = false
+  /** never replay at or below the client's own resume point */
+  let floor = last
+  /** recent deliveries: operation key by seq, and the keys sent */
+  const sentAt = new Map<number, string>()
+  const sent = new Set<string>()
 
   const toEvent = async (seq: number, record: EventRecord): Promise<StreamEvent | null> => {
     const id = String(seq)
@@ -79,19 +100,38 @@ export async function subscribeChannel(
         if (!record || record.deleted) continue
         if (gen !== record.gen) {
           // a new generation (deleted and made again) starts its events at 1
-          if (gen !== null) last = 0
+          if (gen !== null) {
+            last = 0
+            floor = 0
+            sentAt.clear()
+            sent.clear()
+          }
           gen = record.gen
         }
         const space = channelSpace(channel, gen)
+        let from = last
+        if (sentAt.has(last)) {
+          const now = await store.reader.get<EventRecord>(space.event(last))
+          if (!now || keyOf(now) !== sentAt.get(last)) from = Math.max(floor, last - RESCAN)
+        }
         for await (const { key, value } of store.reader.range<EventRecord>({
-          gt: space.event(last),
+          gt: space.event(from),
           lt: space.events.lt,
         })) {
           if (closed) return
           const seq = seqOf(key)
+          const op = keyOf(value)
+          if (sent.has(op)) continue
           const event = await toEvent(seq, value)
-          last = seq
+          sent.add(op)
+          sentAt.set(seq, op)
+          last = Math.max(last, seq)
           if (event) await onEvent(event)
+        }
+        for (const [seq, op] of sentAt) {
+          if (seq >= last - RESCAN) continue
+          sentAt.delete(seq)
+          sent.delete(op)
         }
       } while (again && !closed)
     } catch (err) {

@@ -121,6 +121,30 @@ describe('three nodes replicate one team', () => {
     resumed.close()
   })
 
+  it('with writers on two nodes at once, every stream gets every message exactly once', async () => {
+    const streams = await Promise.all(
+      [a, b, c].map((api) =>
+        openStream(`${api.url}/api/channels/race/stream`, {
+          headers: { authorization: `Bearer ${api.key}` },
+        }),
+      ),
+    )
+    const posts: Array<Promise<{ id: string }>> = []
+    for (let i = 0; i < 20; i++) {
+      posts.push(a.ok('POST', '/api/channels/race/messages', { content: `a${i}` }))
+      posts.push(b.ok('POST', '/api/channels/race/messages', { content: `b${i}` }))
+    }
+    const ids = new Set((await Promise.all(posts)).map((m) => m.id))
+    for (const stream of streams) {
+      await eventually(async () => {
+        const seen = stream.of('message').map((e) => e.json.id as string)
+        expect(new Set(seen)).toEqual(ids)
+        expect(seen).toHaveLength(ids.size)
+      }, 30_000)
+      stream.close()
+    }
+  })
+
   it('the node status reports peers and log lengths', async () => {
     const status = await a.ok('GET', '/api/node/status')
     expect(status.writable).toBe(true)

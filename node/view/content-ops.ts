@@ -54,7 +54,7 @@ export async function applyMessage({ tx, envelope, env, author }: OpContext): Pr
   if (record.tag) await tx.put(space.sender(record.tag, seq), seq)
   channel.count++
   channel.last = Math.max(channel.last ?? 0, h.time)
-  await tx.event(h.channel, channel, { type: 'message', seq })
+  await tx.event(h.channel, channel, { type: 'message', seq, id })
   return null
 }
 
@@ -105,7 +105,7 @@ export async function applyStatus(
   await tx.put(space.change(seq), { id, env, deleted: deleting })
   await tx.put(space.changeId(id), seq)
   channel.last = Math.max(channel.last ?? 0, h.time)
-  await tx.event(h.channel, channel, { type: 'status', seq })
+  await tx.event(h.channel, channel, { type: 'status', seq, id })
   return null
 }
 

@@ -67,10 +67,11 @@ export interface AckRecord {
   env: string
 }
 
+/** A channel event; `id` names the operation the same on every replica and after a reorder. */
 export type EventRecord =
-  | { type: 'message'; seq: number }
+  | { type: 'message'; seq: number; id: string }
   | { type: 'delete'; id: string; thread_id: string | null; env: string }
-  | { type: 'status'; seq: number }
+  | { type: 'status'; seq: number; id: string }
   | { type: 'ack'; env: string }
 
 export interface DroppedRecord {
