@@ -39,7 +39,13 @@ export async function runRelay(
   if (!/^rediss?:\/\//.test(redisUrl)) throw new UsageError('REDIS_URL must start with redis:// or rediss://')
   const rateLimitMax = intOption('RATE_LIMIT_MAX', env.RATE_LIMIT_MAX, 100, 0, 1_000_000_000)
   const rateLimitWindowMs = intOption('RATE_LIMIT_WINDOW_MS', env.RATE_LIMIT_WINDOW_MS, 1000, 1, 86_400_000)
-  const logger = pino({ level: env.LOG_LEVEL ?? 'info', name: 'handoff-relay' })
+  const level = env.LOG_LEVEL || 'info'
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
+    throw new UsageError(
+      `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "${level}"`,
+    )
+  }
+  const logger = pino({ level, name: 'handoff-relay' })
 
   let relay: Awaited<ReturnType<typeof buildRelay>>
   try {
