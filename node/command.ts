@@ -3,7 +3,7 @@
 // failures Error (exit 1).
 import type { Command } from 'commander'
 import { UsageError } from '../sdk/cli-errors.js'
-import { defaultDataDir, paths, readApiKey, readIdentity, readNodeInfo } from './data-dir.js'
+import { defaultDataDir, liveNodeInfo, paths, readApiKey, readIdentity } from './data-dir.js'
 import { type NodeStatus, parseBootstrap, startNode } from './index.js'
 import { joinTeam } from './join.js'
 
@@ -30,7 +30,7 @@ const out = (text: string) => process.stdout.write(`${text}\n`)
 
 /** URL and key of the node running on DIR; a runtime error when none runs. */
 async function runningNode(dir: string): Promise<{ url: string; key: string }> {
-  const info = await readNodeInfo(dir)
+  const info = await liveNodeInfo(dir)
   const key = await readApiKey(dir)
   if (!info || !key)
     throw new Error(`no node is running on ${dir} (start one with: handoff node --data ${dir})`)

@@ -94,6 +94,19 @@ export async function readApiKey(dir: string): Promise<string | null> {
 export const writeApiKey = (dir: string, key: string) => writeFileAtomic(paths(dir).apiKey, `${key}\n`)
 
 export const readNodeInfo = (dir: string) => readJson<NodeInfo>(paths(dir).nodeInfo)
+
+/** node.json of a node that is still alive (a kill -9 leaves a stale file behind). */
+export async function liveNodeInfo(dir: string): Promise<NodeInfo | null> {
+  const info = await readNodeInfo(dir)
+  if (!info || typeof info.pid !== 'number') return null
+  try {
+    process.kill(info.pid, 0)
+    return info
+  } catch (err) {
+    // EPERM: alive but another user's; ESRCH: gone
+    return (err as NodeJS.ErrnoException).code === 'EPERM' ? info : null
+  }
+}
 export const writeNodeInfo = (dir: string, info: NodeInfo) =>
   writeFileAtomic(paths(dir).nodeInfo, `${JSON.stringify(info)}\n`, 0o600)
 export const removeNodeInfo = (dir: string) => rm(paths(dir).nodeInfo, { force: true })

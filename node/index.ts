@@ -10,6 +10,7 @@ import { RelayBridge } from './bridge/index.js'
 import {
   ensureDir,
   type Identity,
+  liveNodeInfo,
   paths,
   readApiKey,
   readIdentity,
@@ -75,6 +76,10 @@ export { parseBootstrap } from './swarm.js'
 export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const dir = options.dataDir
   await ensureDir(dir)
+  const running = await liveNodeInfo(dir)
+  if (running && running.pid !== process.pid) {
+    throw new Error(`a node is already running on ${dir} (pid ${running.pid}, ${running.url})`)
+  }
   const corestore = new Corestore(paths(dir).corestore)
   const cleanup: Array<() => Promise<void>> = [() => corestore.close()]
   const closeAll = async () => {
