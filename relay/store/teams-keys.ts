@@ -73,7 +73,8 @@ export async function createKey(
   // The lookup is written last: until it exists the key simply does not authenticate yet.
   await redis.hset(keys.apiKey(hash), { t: teamId, k: keyId, s: sender, p: JSON.stringify(perms), h: hash })
   const response: CreateKeyResponse = { api_key: secret, sender, key_id: keyId }
-  if (permissions !== undefined) response.permissions = permissions
+  // echoed only when the caller gave them, as the seed (null counts as not given)
+  if (permissions != null) response.permissions = permissions
   return response
 }
 
