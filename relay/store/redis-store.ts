@@ -1,7 +1,6 @@
 // RedisStore: the relay's HandoffStore. Each method delegates to the module that owns that part
 // of the key layout (see keys.ts); this file only holds the connections and their lifecycle.
-import { Redis, type RedisOptions } from 'ioredis'
-import { ApiError } from '../../sdk/api/errors.js'
+import type { Redis } from 'ioredis'
 import type {
   HandoffStore,
   KeyChange,
@@ -32,8 +31,10 @@ import type { Envelope } from '../../sdk/protocol/index.js'
 import * as acks from './acks.js'
 import * as audit from './audit.js'
 import * as channels from './channels.js'
+import { available, connectRedis, withTimeout } from './connection.js'
 import { type Limits, resolveLimits, type StoreContext } from './context.js'
-import { StreamFollower, subscribeChannel } from './events.js'
+import { subscribeChannel } from './events.js'
+import { StreamFollower } from './follower.js'
 import { watchKeys } from './key-watch.js'
 import * as messages from './messages.js'
 import { PubSub } from './pubsub.js'
@@ -42,6 +43,8 @@ import * as status from './status.js'
 import * as sync from './sync.js'
 import * as teams from './teams-keys.js'
 
+export { RedisStoreUnavailable } from './connection.js'
+
 export interface RedisStoreOptions {
   /** redis://host:port[/db]; default redis://localhost:6379 */
   url?: string
@@ -49,10 +52,6 @@ export interface RedisStoreOptions {
   limits?: Partial<Limits>
   /** how long the first connection may take before `connect` fails; default 5 s */
   connectTimeoutMs?: number
-}
-
-export class RedisStoreUnavailable extends Error {
-  override name = 'RedisStoreUnavailable'
 }
 
 export class RedisStore implements HandoffStore {
@@ -70,41 +69,14 @@ export class RedisStore implements HandoffStore {
   }
 
   /**
-   * Connect both connections (commands, and the subscriber shared by all streams) or fail with
-   * one readable RedisStoreUnavailable within the timeout: never a hang, never a retry storm.
+   * Connect (see connection.ts) or fail with one readable RedisStoreUnavailable within the
+   * timeout: never a hang, never a retry storm.
    */
   static async connect(options: RedisStoreOptions = {}): Promise<RedisStore> {
-    const url = options.url ?? 'redis://localhost:6379'
-    const timeout = options.connectTimeoutMs ?? 5_000
-    const base: RedisOptions = {
-      lazyConnect: true,
-      connectTimeout: timeout,
-      maxRetriesPerRequest: 2,
-      // once running, reconnect with back-off forever: a Redis restart must not kill the relay
-      retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
-    }
-    // auto-pipelining: commands of concurrent requests issued in one tick share one socket write
-    const redis = new Redis(url, { ...base, connectionName: 'handoff-relay', enableAutoPipelining: true })
-    const sub = new Redis(url, { ...base, connectionName: 'handoff-relay-sub', maxRetriesPerRequest: null })
-    // errors surface through commands; without a listener ioredis would print each reconnect error
-    let lastError: Error | undefined
-    const remember = (err: Error) => {
-      lastError = err
-    }
-    redis.on('error', remember)
-    sub.on('error', remember)
-    try {
-      await withTimeout(Promise.all([redis.connect(), sub.connect()]), timeout)
-      await withTimeout(redis.ping(), timeout)
-    } catch (err) {
-      redis.disconnect()
-      sub.disconnect()
-      const cause = lastError ?? err
-      const why = cause instanceof Error ? cause.message : String(cause)
-      throw new RedisStoreUnavailable(`cannot reach Redis at ${redactUrl(url)}: ${why}`)
-    }
-    redis.off('error', remember).on('error', () => {})
-    sub.off('error', remember).on('error', () => {})
+    const { redis, sub } = await connectRedis(
+      options.url ?? 'redis://localhost:6379',
+      options.connectTimeoutMs ?? 5_000,
+    )
     return new RedisStore(redis, sub, resolveLimits(options.limits))
   }
 
@@ -265,46 +237,5 @@ export class RedisStore implements HandoffStore {
     onItem: (item: sync.SyncItem) => void | Promise<void>,
   ): Promise<StreamSubscription> {
     return available(sync.followEnvelopes(this.follower, teamId, space, after, onItem))
-  }
-}
-
-/**
- * Redis down is the server's fault, not the client's: answer 503 UNAVAILABLE with Retry-After
- * (clients retry) instead of a 500. ioredis gives up on a command after a few reconnect attempts.
- */
-const UNREACHABLE =
-  /Connection is closed|MaxRetriesPerRequest|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|LOADING|READONLY|CLUSTERDOWN|TRYAGAIN/
-
-async function available<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work
-  } catch (err) {
-    if (
-      err instanceof Error &&
-      !(err instanceof ApiError) &&
-      UNREACHABLE.test(`${err.name} ${err.message}`)
-    ) {
-      throw new ApiError('UNAVAILABLE', 'Storage is unavailable, retry shortly', { retryAfter: 1 })
-    }
-    throw err
-  }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
-}
-
-/** never print a password from REDIS_URL */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password) u.password = '***'
-    return u.toString()
-  } catch {
-    return 'the configured REDIS_URL'
   }
 }

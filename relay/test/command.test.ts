@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { closeAllStreams, openStream } from '../../test/conformance/sse.js'
 import { freePort } from '../../test/support/redis-server.js'
-import { redisUrl } from './helpers.js'
-import { call, signup } from './relays.js'
+import { closeStores, newStore, redisUrl } from './helpers.js'
+import { call } from './relays.js'
 
 const cli = fileURLToPath(new URL('../../cli.ts', import.meta.url))
 const children = new Set<ChildProcess>()
@@ -40,7 +40,8 @@ async function waitListening(url: string, timeoutMs = 20_000): Promise<void> {
   }
 }
 
-afterEach(() => {
+afterEach(async () => {
+  await closeStores()
   closeAllStreams()
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
   children.clear()
@@ -55,7 +56,9 @@ describe('handoff relay', { timeout: 60_000 }, () => {
       RATE_LIMIT_MAX: '1000',
     })
     await waitListening(url)
-    const key = await signup(url)
+    // the team is made through the store: this relay keeps the seed's 10 signups per IP per hour,
+    // and other tests on the same Redis share that counter
+    const key = (await (await newStore()).signup('cli', 'alice')).api_key
     const stream = await openStream(`${url}/api/channels/bye/stream?token=${key}`)
     const posted = await call(url, 'POST', '/api/channels/bye/messages', key, { content: 'last words' })
     await stream.waitFor((e) => e.event === 'message')
