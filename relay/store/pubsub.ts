@@ -46,7 +46,8 @@ export class PubSub {
     if (set.size > 0) return
     this.handlers.delete(channel)
     this.pending.delete(channel)
-    if (this.sub.status === 'ready') this.sub.unsubscribe(channel).catch(() => {})
+    // queued while disconnected, so a reconnect does not re-subscribe a channel nobody wants
+    this.sub.unsubscribe(channel).catch(() => {})
   }
 
   onReconnect(handler: () => void): () => void {
