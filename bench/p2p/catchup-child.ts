@@ -1,0 +1,63 @@
+// The catching-up member of part 2, in its own process so its memory is measured alone: starts
+// its node on a data dir that already holds its team identity (joined before the history was
+// written) and waits until every message of the channel is readable through its store. Prints
+// one line `RESULT {json}` with the time and the peak RSS (getrusage maxrss, so nothing between
+// samples is missed). Input (env): CATCHUP_BOOTSTRAP (JSON), CATCHUP_DIR, CATCHUP_CHANNEL,
+// CATCHUP_COUNT.
+import { startNode } from '../../node/index.js'
+import { now, waitReadable } from './common.js'
+
+const env = (name: string) => {
+  const value = process.env[name]
+  if (!value) throw new Error(`${name} is not set`)
+  return value
+}
+const bootstrap = JSON.parse(env('CATCHUP_BOOTSTRAP')) as Array<{ host: string; port: number }>
+const dataDir = env('CATCHUP_DIR')
+const channel = env('CATCHUP_CHANNEL')
+const count = Number(env('CATCHUP_COUNT'))
+const timeoutMs = Number(process.env.BENCH_TIMEOUT_MS ?? 300_000)
+
+const idleRss = process.memoryUsage().rss
+let sampledMax = idleRss
+const sampler = setInterval(() => {
+  sampledMax = Math.max(sampledMax, process.memoryUsage().rss)
+}, 50)
+const t0 = now()
+const node = await startNode({ dataDir, port: 0, bootstrap })
+const t1 = now()
+// when the first replicated operation lands: before it the node waits on the network, after it
+// it downloads and applies
+const startLength = node.log.base.length
+let firstDataAt = 0
+const onUpdate = () => {
+  if (!firstDataAt && node.log.base.length > startLength) firstDataAt = now()
+}
+node.log.on('update', onUpdate)
+// BENCH_DEBUG=1: the node's status every 5 s on stderr (peers, log lengths)
+const debug = process.env.BENCH_DEBUG
+  ? setInterval(
+      () => process.stderr.write(`catch-up: ${JSON.stringify({ ...node.status(), url: undefined })}\n`),
+      5000,
+    )
+  : null
+try {
+  await waitReadable(node, channel, count, timeoutMs)
+  const t2 = now()
+  clearInterval(sampler)
+  node.log.off('update', onUpdate)
+  const result = {
+    startMs: t1 - t0,
+    firstDataMs: (firstDataAt || t1) - t0,
+    totalMs: t2 - t0,
+    idleRss,
+    peakRss: process.resourceUsage().maxRSS * 1024,
+    sampledMaxRss: sampledMax,
+    viewLength: node.log.view.core.length,
+    signedLength: node.log.base.signedLength,
+  }
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
+} finally {
+  if (debug) clearInterval(debug)
+  await node.close()
+}

@@ -1,0 +1,94 @@
+// Part 2: a member catching up a long log. A team of one writer; a second device joins it (with a
+// `reader` invite, so the writer stays the only indexer and the history is signed as it would be
+// for a member who joins after it was written) and goes offline; the writer then writes
+// BENCH_CATCHUP_MESSAGES messages (default 20,000; the issue's size is 100,000: set
+// BENCH_CATCHUP_MESSAGES=100000). The second device's node then starts in its own process
+// (catchup-child.ts) and runs until every message is readable through its store: time and peak
+// RSS of that process. Targets (at 100,000 messages): < 15 s, < 200 MB.
+// The join itself runs in this process: run from a separate process, pairing took 14-300 s here
+// (see docs/benchmarks.md), which would swamp what this part measures.
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { joinTeam } from '../../node/join.js'
+import { closeAll, openNode, startTestnet, type TestNode } from '../../node/test/helpers.js'
+import { CONTENT_BYTES, fillLog, fmt, knob, mb, now, removeDir, tempDir } from './common.js'
+
+const MESSAGES = knob('BENCH_CATCHUP_MESSAGES', 20_000)
+const TARGET_MESSAGES = 100_000
+const CHANNEL = 'history'
+const child = fileURLToPath(new URL('./catchup-child.ts', import.meta.url))
+
+interface ChildResult {
+  startMs: number
+  firstDataMs: number
+  totalMs: number
+  idleRss: number
+  peakRss: number
+  sampledMaxRss: number
+  viewLength: number
+  signedLength: number
+}
+
+function runChild(env: Record<string, string>): Promise<ChildResult> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', child], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    proc.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+    })
+    proc.once('error', reject)
+    proc.once('exit', (code) => {
+      const m = /RESULT (.+)/.exec(out)
+      if (code === 0 && m) resolve(JSON.parse(m[1] as string) as ChildResult)
+      else reject(new Error(`catch-up child exited with ${code}: ${out.trim()}`))
+    })
+  })
+}
+
+const testnet = await startTestnet()
+const nodes: TestNode[] = []
+const joinDir = await tempDir('joiner')
+try {
+  const scaled = MESSAGES < TARGET_MESSAGES
+  console.log(
+    `p2p catch-up: a member's node catches up ${fmt(MESSAGES)} messages of ${CONTENT_BYTES} content bytes${scaled ? ` (scaled down from the issue's ${fmt(TARGET_MESSAGES)}: BENCH_CATCHUP_MESSAGES=${TARGET_MESSAGES} runs the full size)` : ''}`,
+  )
+  const alice = await openNode(await tempDir('writer'), testnet, { name: 'alice' })
+  nodes.push(alice)
+  const invite = await alice.api.ok<{ code: string }>('POST', '/api/node/invites', {
+    name: 'newbie',
+    role: process.env.CATCHUP_ROLE ?? 'member',
+  })
+  const joinStart = now()
+  await joinTeam({ dataDir: joinDir, code: invite.code, bootstrap: testnet.bootstrap, timeoutMs: 120_000 })
+  const joinMs = now() - joinStart
+  const fill = await fillLog(alice.node, CHANNEL, MESSAGES)
+  console.log(
+    `  join (in this process, empty log) ${fmt(joinMs)} ms; the writer then wrote ${fmt(fill.count)} messages in ${fmt(fill.ms)} ms = ${fmt((fill.count / fill.ms) * 1000)} msg/s; writer process RSS ${mb(process.memoryUsage().rss)}`,
+  )
+  const r = await runChild({
+    CATCHUP_BOOTSTRAP: JSON.stringify(testnet.bootstrap),
+    CATCHUP_DIR: joinDir,
+    CATCHUP_CHANNEL: CHANNEL,
+    CATCHUP_COUNT: String(MESSAGES),
+  })
+  console.log(
+    `  catching-up node: start ${fmt(r.startMs)} ms, first operation replicated at ${fmt(r.firstDataMs)} ms, all readable at ${fmt(r.totalMs)} ms (${fmt(r.totalMs - r.firstDataMs)} ms after the first operation = ${fmt((MESSAGES / (r.totalMs - r.firstDataMs)) * 1000)} msg/s); view ${fmt(r.viewLength)} blocks, signed length ${fmt(r.signedLength)}`,
+  )
+  console.log(
+    `  catching-up process RSS: idle (code loaded) ${mb(r.idleRss)}, peak ${mb(r.peakRss)} (sampled every 50 ms: ${mb(r.sampledMaxRss)})`,
+  )
+  const timeLimit = 15_000 * (MESSAGES / TARGET_MESSAGES)
+  const timeOk = r.totalMs < timeLimit
+  const rssOk = r.peakRss < 200 * 1024 * 1024
+  console.log(
+    `  target < 15 s for ${fmt(TARGET_MESSAGES)}${scaled ? ` (${fmt(timeLimit / 1000, 1)} s pro rata at this size)` : ''}: ${timeOk ? 'met' : 'NOT met'}; peak RSS < 200 MB${scaled ? ' (at this size)' : ''}: ${rssOk ? 'met' : 'NOT met'}`,
+  )
+} finally {
+  await closeAll(nodes)
+  await removeDir(joinDir)
+  await testnet.destroy()
+}

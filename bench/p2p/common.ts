@@ -1,0 +1,166 @@
+// Shared pieces of the p2p bench: knobs, message envelopes as the node writes them, a fast log
+// builder, a wait for "all N readable through the node's store", and a raw corestore baseline.
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Corestore from 'corestore'
+import type { Hypercore } from 'hypercore'
+import type { RunningNode } from '../../node/index.js'
+import { OpType, sealContent, senderTagOf } from '../../node/log/ops.js'
+
+export const knob = (name: string, fallback: number) => {
+  const raw = process.env[name]
+  const n = raw === undefined || raw === '' ? fallback : Number(raw)
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number`)
+  return n
+}
+
+/** Message content size; the envelope adds its header, nonce, tag and signature. */
+export const CONTENT_BYTES = knob('BENCH_CONTENT_BYTES', 256)
+/** Envelopes per autobase append when building a log (one append per envelope is ~50/s here). */
+export const BATCH = knob('BENCH_BATCH', 500)
+
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+export const mb = (bytes: number) => `${fmt(bytes / 1024 / 1024)} MB`
+export const now = () => performance.now()
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  return sorted[i] as number
+}
+
+export async function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `handoff-bench-${prefix}-`))
+}
+export const removeDir = (dir: string) => rm(dir, { recursive: true, force: true })
+
+/** `count` message envelopes sealed and signed by this node, exactly as postMessage seals them. */
+export function sealMessages(node: RunningNode, channel: string, count: number): Buffer[] {
+  const keys = node.store.keys
+  const sender = node.identity.name
+  const ref = senderTagOf(keys.teamKey, sender)
+  const out: Buffer[] = []
+  for (let i = 0; i < count; i++) {
+    // random text so nothing compresses better than real messages would
+    const content = randomBytes(Math.ceil(CONTENT_BYTES / 2))
+      .toString('hex')
+      .slice(0, CONTENT_BYTES)
+    out.push(sealContent(keys, { type: OpType.Message, channel, ref, body: { content, sender } }).bytes)
+  }
+  return out
+}
+
+export interface Fill {
+  count: number
+  ms: number
+  /** every envelope appended, in order (the raw baseline replicates the same bytes) */
+  blocks: Buffer[]
+}
+
+/**
+ * Append messages through the node's team log (autobase + the real apply) in batches of BATCH,
+ * until `count` are written or `deadlineMs` passes. The envelopes are the ones postMessage would
+ * append; only the one-append-per-request round trip is skipped.
+ */
+export async function fillLog(
+  node: RunningNode,
+  channel: string,
+  count: number,
+  options: { deadlineMs?: number; keepBlocks?: boolean; progress?: (n: number) => void } = {},
+): Promise<Fill> {
+  const start = now()
+  const blocks: Buffer[] = []
+  let written = 0
+  while (written < count) {
+    if (options.deadlineMs !== undefined && now() - start > options.deadlineMs) break
+    const batch = sealMessages(node, channel, Math.min(BATCH, count - written))
+    await node.log.base.append(batch as unknown as Buffer)
+    written += batch.length
+    if (options.keepBlocks) blocks.push(...batch)
+    options.progress?.(written)
+  }
+  return { count: written, ms: now() - start, blocks }
+}
+
+/** Resolves once the channel holds `count` messages and its newest one opens through the store. */
+export async function waitReadable(
+  node: RunningNode,
+  channel: string,
+  count: number,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = now() + timeoutMs
+  const done = async () => {
+    const ch = await node.store.getChannel(node.teamId, channel)
+    if (!ch || ch.message_count !== count) return false
+    const page = await node.store.readMessages(node.teamId, channel, { after_id: null, limit: 1 })
+    const last = page.messages[0]
+    return last !== undefined && last.encrypted !== true && last.content.length === CONTENT_BYTES
+  }
+  let wake: (() => void) | null = null
+  const onUpdate = () => wake?.()
+  node.log.on('update', onUpdate)
+  try {
+    while (!(await done())) {
+      if (now() > deadline)
+        throw new Error(`${channel}: not all ${count} messages readable in ${timeoutMs} ms`)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 25)
+        wake = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+      wake = null
+    }
+  } finally {
+    node.log.off('update', onUpdate)
+  }
+}
+
+/** What the raw baseline needs of a hypercore (the shared typings list only what node/ uses). */
+export interface RawCore extends Hypercore {
+  append(blocks: Buffer[] | Buffer): Promise<unknown>
+  contiguousLength: number
+  download(range?: { start?: number; end?: number }): { done(): Promise<void> }
+}
+
+/** A corestore in its own temp dir, as a node keeps one on disk. */
+export async function openRawStore(prefix: string) {
+  const dir = await tempDir(prefix)
+  const store = new Corestore(dir)
+  await store.ready()
+  return {
+    store,
+    dir,
+    async close() {
+      await store.close()
+      await removeDir(dir)
+    },
+  }
+}
+
+export function rawCore(store: Corestore, opts: { name?: string; key?: Buffer }): RawCore {
+  return store.get(opts) as RawCore
+}
+
+/** Resolves when `core` holds `length` contiguous blocks locally. */
+export function waitContiguous(core: RawCore, length: number, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (core.contiguousLength < length) return
+      clearTimeout(timer)
+      core.off('download', check)
+      resolve()
+    }
+    const timer = setTimeout(() => {
+      core.off('download', check)
+      reject(new Error(`raw core: ${core.contiguousLength}/${length} blocks after ${timeoutMs} ms`))
+    }, timeoutMs)
+    core.on('download', check)
+    check()
+  })
+}

@@ -1,0 +1,145 @@
+// Part 3: the newest 50 messages of a large channel. One node (no swarm) builds a channel as large
+// as fits in BENCH_BUILD_MS (default 60 s) or exactly BENCH_READ_MESSAGES messages (the issue's
+// size is 1,000,000), then reads the latest page BENCH_READS times (default 1,000) through
+// NodeStore.readMessages and through HTTP, against a baseline measured on the same data in the
+// same run: a raw hyperbee range read of the same 50 view entries (no decoding, no decryption).
+// Target: p99 < 5 ms (store path). Also measures the write path: postMessage one at a time
+// against the raw hypercore append of blocks of the same size, one at a time.
+import { Agent, request } from 'node:http'
+import { startNode } from '../../node/index.js'
+import { channelSpace } from '../../node/view/keys.js'
+import type { ChannelRecord } from '../../node/view/records.js'
+import {
+  CONTENT_BYTES,
+  fillLog,
+  fmt,
+  knob,
+  mb,
+  now,
+  openRawStore,
+  percentile,
+  rawCore,
+  removeDir,
+  sealMessages,
+  tempDir,
+} from './common.js'
+
+const TARGET_MESSAGES = 1_000_000
+const FIXED = process.env.BENCH_READ_MESSAGES ? knob('BENCH_READ_MESSAGES', 0) : null
+const BUILD_MS = knob('BENCH_BUILD_MS', 60_000)
+const READS = knob('BENCH_READS', 1000)
+const POSTS = knob('BENCH_POSTS', 200)
+const CHANNEL = 'big'
+const PAGE = 50
+
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return { p50: percentile(s, 50), p99: percentile(s, 99), max: s[s.length - 1] ?? Number.NaN }
+}
+const show = (x: { p50: number; p99: number; max: number }) =>
+  `p50 ${x.p50.toFixed(2)} ms  p99 ${x.p99.toFixed(2)} ms  max ${x.max.toFixed(2)} ms`
+
+function httpGet(agent: Agent, url: URL, path: string, key: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { agent, host: url.hostname, port: url.port, path, headers: { authorization: `Bearer ${key}` } },
+      (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode ?? 0))
+      },
+    )
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+const dir = await tempDir('read')
+const node = await startNode({ dataDir: dir, port: 0, swarm: false, name: 'alice' })
+try {
+  // ---- the write path, one message per request as the API makes them ----
+  const raw = await openRawStore('append')
+  let rawRate = 0
+  try {
+    const core = rawCore(raw.store, { name: 'bench' })
+    const blocks = sealMessages(node, 'posts', POSTS)
+    const t = now()
+    for (const b of blocks) await core.append(b)
+    rawRate = (POSTS / (now() - t)) * 1000
+  } finally {
+    await raw.close()
+  }
+  const content = 'x'.repeat(CONTENT_BYTES)
+  const t = now()
+  for (let i = 0; i < POSTS; i++)
+    await node.store.postMessage(node.teamId, 'posts', node.identity.name, {
+      content,
+      mention: null,
+      thread_id: null,
+    })
+  const postRate = (POSTS / (now() - t)) * 1000
+  console.log(
+    `p2p write path: ${POSTS} messages one at a time: NodeStore.postMessage ${fmt(postRate)} msg/s vs raw hypercore append of the same-size block ${fmt(rawRate)} blocks/s (${(postRate / rawRate).toFixed(2)}x)`,
+  )
+
+  // ---- build the large channel ----
+  const count = FIXED ?? TARGET_MESSAGES
+  let last = now()
+  const fill = await fillLog(node, CHANNEL, count, {
+    deadlineMs: FIXED === null ? BUILD_MS : undefined,
+    progress: (n) => {
+      if (now() - last < 15_000) return
+      last = now()
+      process.stderr.write(`  ... ${fmt(n)} messages, RSS ${mb(process.memoryUsage().rss)}\n`)
+    },
+  })
+  const size = fill.count
+  console.log(
+    `p2p read: channel of ${fmt(size)} messages${size < TARGET_MESSAGES ? ` (the issue's size is ${fmt(TARGET_MESSAGES)}: BENCH_READ_MESSAGES=${TARGET_MESSAGES}; this default is what ${fmt(BUILD_MS / 1000)} s of building gives)` : ''}; built in ${fmt(fill.ms)} ms = ${fmt((size / fill.ms) * 1000)} msg/s (autobase appends of ${process.env.BENCH_BATCH ?? 500}); RSS ${mb(process.memoryUsage().rss)}; view ${fmt(node.log.view.core.length)} blocks`,
+  )
+
+  // ---- the reads, interleaved so each side sees the same machine ----
+  const record = (await node.log.view.get(`ch/${CHANNEL}`))?.value as ChannelRecord
+  const range = { ...channelSpace(CHANNEL, record.gen).messages, reverse: true, limit: PAGE }
+  const rawRead = async () => {
+    const out: unknown[] = []
+    for await (const entry of node.log.view.createReadStream(range)) out.push(entry.value)
+    if (out.length !== PAGE) throw new Error(`raw read returned ${out.length}`)
+  }
+  const storeRead = async () => {
+    const page = await node.store.readMessages(node.teamId, CHANNEL, { after_id: null, limit: PAGE })
+    if (page.messages.length !== PAGE || page.messages[0]?.encrypted) throw new Error('bad page')
+  }
+  const url = new URL(node.url)
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+  const path = `/api/channels/${CHANNEL}/messages?limit=${PAGE}`
+  const httpRead = async () => {
+    const status = await httpGet(agent, url, path, node.apiKey)
+    if (status !== 200) throw new Error(`HTTP ${status}`)
+  }
+  const timings: Record<'raw' | 'store' | 'http', number[]> = { raw: [], store: [], http: [] }
+  const fns = { raw: rawRead, store: storeRead, http: httpRead }
+  for (let i = 0; i < READS + 50; i++) {
+    for (const name of ['raw', 'store', 'http'] as const) {
+      const start = now()
+      await fns[name]()
+      if (i >= 50) timings[name].push(now() - start) // the first 50 warm caches and the JIT
+    }
+  }
+  agent.destroy()
+  const r = stats(timings.raw)
+  const s = stats(timings.store)
+  const h = stats(timings.http)
+  console.log(`  raw hyperbee range read of ${PAGE} entries (baseline): ${show(r)}`)
+  console.log(
+    `  NodeStore.readMessages latest ${PAGE}:                 ${show(s)}  (${(s.p99 / r.p99).toFixed(2)}x baseline p99)`,
+  )
+  console.log(
+    `  HTTP GET .../messages?limit=${PAGE} (keep-alive):       ${show(h)}  (${(h.p99 / r.p99).toFixed(2)}x baseline p99)`,
+  )
+  console.log(
+    `  target p99 < 5 ms at ${fmt(TARGET_MESSAGES)} messages: ${s.p99 < 5 ? 'met' : 'NOT met'} through the store, ${h.p99 < 5 ? 'met' : 'NOT met'} through HTTP${size < TARGET_MESSAGES ? ` (at ${fmt(size)})` : ''}; ${fmt(READS)} reads each`,
+  )
+} finally {
+  await node.close()
+  await removeDir(dir)
+}

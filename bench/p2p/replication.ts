@@ -1,0 +1,124 @@
+// Part 1: BENCH_MESSAGES (default 10,000) messages written on node B while A is offline; B comes
+// back and A catches up. Timed from the moment A's swarm connects to B until every message is
+// readable through A's store. Baseline, same run: raw hypercore replication of the same envelope
+// bytes (same number and size of blocks) between two on-disk corestores over a hyperswarm
+// connection on the same loopback testnet, timed the same way. Target: node <= 2x baseline.
+import Hyperswarm, { type SwarmConnection } from 'hyperswarm'
+import { createDht } from '../../node/swarm.js'
+import { closeAll, startTeam, startTestnet, type TestNode } from '../../node/test/helpers.js'
+import type { Testnet } from '../../test/support/testnet.js'
+import {
+  CONTENT_BYTES,
+  fillLog,
+  fmt,
+  knob,
+  mb,
+  now,
+  openRawStore,
+  rawCore,
+  waitContiguous,
+  waitReadable,
+} from './common.js'
+
+const MESSAGES = knob('BENCH_MESSAGES', 10_000)
+const TIMEOUT_MS = knob('BENCH_TIMEOUT_MS', 300_000)
+const CHANNEL = 'bench'
+
+/** Raw baseline: time from the downloader's connection until it holds every block. */
+async function rawReplication(testnet: Testnet, blocks: Buffer[]): Promise<number> {
+  const source = await openRawStore('raw-src')
+  const sink = await openRawStore('raw-dst')
+  const swarms: Hyperswarm[] = []
+  try {
+    const core = rawCore(source.store, { name: 'bench' })
+    await core.ready()
+    for (let i = 0; i < blocks.length; i += 500) await core.append(blocks.slice(i, i + 500))
+    const copy = rawCore(sink.store, { key: core.key as Buffer })
+    await copy.ready()
+    const serve = new Hyperswarm({ dht: createDht(testnet.bootstrap) })
+    const fetcher = new Hyperswarm({ dht: createDht(testnet.bootstrap) })
+    swarms.push(serve, fetcher)
+    serve.on('connection', (conn: SwarmConnection) => {
+      conn.on('error', () => {})
+      source.store.replicate(conn)
+    })
+    let connectedAt = 0
+    fetcher.on('connection', (conn: SwarmConnection) => {
+      conn.on('error', () => {})
+      connectedAt ||= now()
+      sink.store.replicate(conn)
+    })
+    await serve.join(core.discoveryKey as Buffer, { server: true, client: false }).flushed()
+    copy.download({ start: 0, end: -1 })
+    fetcher.join(core.discoveryKey as Buffer, { server: false, client: true })
+    await waitContiguous(copy, blocks.length, TIMEOUT_MS)
+    return now() - connectedAt
+  } finally {
+    for (const s of swarms) await s.destroy().catch(() => {})
+    await sink.close()
+    await source.close()
+  }
+}
+
+/** A's catch-up: B (offline) writes, B rejoins, time from A's connection to all readable. */
+async function nodeReplication(
+  testnet: Testnet,
+  a: TestNode,
+  b: TestNode,
+): Promise<{ ms: number; reconnectMs: number; writeMs: number; blocks: Buffer[] }> {
+  await b.restart({ swarm: false })
+  const fill = await fillLog(b.node, CHANNEL, MESSAGES, { keepBlocks: true })
+  await b.node.close()
+  const swarm = a.node.swarm
+  if (!swarm) throw new Error('A has no swarm')
+  let connectedAt = 0
+  const onConnection = () => {
+    connectedAt ||= now()
+  }
+  swarm.swarm.on('connection', onConnection)
+  const restartAt = now()
+  try {
+    await b.restart({ swarm: true, bootstrap: testnet.bootstrap })
+    await waitReadable(a.node, CHANNEL, MESSAGES, TIMEOUT_MS)
+  } finally {
+    swarm.swarm.off('connection', onConnection)
+  }
+  const end = now()
+  return {
+    ms: end - connectedAt,
+    reconnectMs: connectedAt - restartAt,
+    writeMs: fill.ms,
+    blocks: fill.blocks,
+  }
+}
+
+const testnet = await startTestnet()
+let nodes: TestNode[] = []
+try {
+  console.log(
+    `p2p replication: ${fmt(MESSAGES)} messages of ${CONTENT_BYTES} content bytes written on B while A is offline; loopback testnet`,
+  )
+  nodes = await startTeam(2, testnet)
+  const [a, b] = nodes as [TestNode, TestNode]
+  const run = await nodeReplication(testnet, a, b)
+  const bytes = run.blocks.reduce((n, x) => n + x.byteLength, 0)
+  console.log(
+    `  B wrote ${fmt(MESSAGES)} envelopes (${mb(bytes)}, ${fmt(bytes / MESSAGES)} B each) in ${fmt(run.writeMs)} ms = ${fmt((MESSAGES / run.writeMs) * 1000)} msg/s (autobase appends of ${process.env.BENCH_BATCH ?? 500})`,
+  )
+  // the baseline needs B's blocks, so it runs after the node; twice, each on a fresh pair of
+  // corestores, and the faster (least disturbed by the shared machine) counts
+  const raw1 = await rawReplication(testnet, run.blocks)
+  const raw2 = await rawReplication(testnet, run.blocks)
+  const raw = Math.min(raw1, raw2)
+  console.log(
+    `  raw hypercore replication (baseline): ${fmt(raw1)} ms, ${fmt(raw2)} ms -> ${fmt(raw)} ms = ${fmt((MESSAGES / raw) * 1000)} blocks/s`,
+  )
+  console.log(
+    `  node A catch-up (connect -> all readable via store): ${fmt(run.ms)} ms = ${fmt((MESSAGES / run.ms) * 1000)} msg/s (B restart -> connection: ${fmt(run.reconnectMs)} ms, not counted)`,
+  )
+  const ratio = run.ms / raw
+  console.log(`  ratio node/raw ${ratio.toFixed(2)}x (target <= 2x) ${ratio <= 2 ? 'met' : 'NOT met'}`)
+} finally {
+  await closeAll(nodes)
+  await testnet.destroy()
+}
