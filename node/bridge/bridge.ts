@@ -37,7 +37,6 @@ export class RelayBridge {
   private saveTimer: NodeJS.Timeout | null = null
   private loops: Promise<unknown>[] = []
   private streamOpen = false
-  private pushOk = false
   private closed = false
   private readonly stats = {
     sent: 0,
@@ -55,8 +54,18 @@ export class RelayBridge {
     // the stream's response tells us the relay is reachable before any envelope flows
     const tracked: typeof fetch = async (input, init) => {
       const res = await base(input, init)
-      if (String(input).includes('/stream') && res.ok) this.streamOpen = true
-      return res
+      if (!String(input).includes('/stream') || !res.ok || !res.body) return res
+      this.streamOpen = true
+      // a stream that ends cleanly (relay shutdown) must not leave 'connected' behind while
+      // RelaySync waits to reconnect; one that fails is reported through onError
+      const body = res.body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          flush: () => {
+            this.streamOpen = false
+          },
+        }),
+      )
+      return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers })
     }
     this.relay = new RelaySync({ url: options.url, key: options.key, fetch: tracked, timeoutMs: 20_000 })
     this.outbox = new Outbox(options.corestore)
@@ -85,7 +94,8 @@ export class RelayBridge {
 
   status(): BridgeStatus {
     const c = this.cursors
-    const connected = !this.closed && (this.streamOpen || this.pushOk)
+    // connected = the live sync stream is open: a push that went through says little about now
+    const connected = !this.closed && this.streamOpen
     return {
       configured: true,
       url: this.url,
@@ -171,7 +181,6 @@ export class RelayBridge {
         attempt = 0
       } catch (err) {
         if (this.signal.aborted) break
-        this.pushOk = false
         this.warn(err)
         this.dirty = true
         await this.backoff(attempt++, isFatal(err))
@@ -195,9 +204,8 @@ export class RelayBridge {
         await this.gateway?.mirror(batch.items, results).catch((err) => this.warn(err))
         this.stats.sent += batch.items.length
         this.stats.pushAt = new Date().toISOString()
+        this.stats.error = null
       }
-      this.pushOk = true
-      this.stats.error = null
       const moved = writers.some((w) => (batch.next[w] ?? 0) !== (cursors.push[w] ?? 0))
       cursors.push = batch.next
       this.stats.pending = batch.remaining

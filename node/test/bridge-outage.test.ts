@@ -53,4 +53,23 @@ describe('relay bridge with the relay down', () => {
     }, 45_000)
     expect(new Set(await pushedIds()).size).toBe((await pushedIds()).length)
   }, 120_000)
+  it('reports each relay restart: disconnected at once, connected again after', async () => {
+    let relay = await startRelay()
+    const port = relay.port
+    const key = await signup(relay.url, 'flapping')
+    const a = await openNode(await tempDir(), null, { name: 'alice', relay: { url: relay.url, key } })
+    nodes.push(a)
+    for (let i = 0; i < 4; i++) {
+      await eventually(async () => expect(a.node.bridge?.status().connected).toBe(true), 40_000)
+      await a.api.ok('POST', '/api/channels/general/messages', { content: `round ${i}` })
+      await stopRelay(relay)
+      // a push that went through just before must not keep it "connected"
+      await eventually(async () => expect(a.node.bridge?.status().state).toBe('disconnected'), 5_000)
+      relay = await startRelay(port)
+    }
+    await eventually(
+      async () => expect(a.node.bridge?.status()).toMatchObject({ connected: true, lag: 0 }),
+      40_000,
+    )
+  }, 180_000)
 })
