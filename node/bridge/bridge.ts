@@ -201,7 +201,7 @@ export class RelayBridge {
         this.stats.pending = await this.outbox.pending(writers, cursors.push)
         const results = await this.relay.push(batch.items.map((i) => i.bytes))
         // a failed mirror must not hold the log back: warned, and that message stays node-only
-        await this.gateway?.mirror(batch.items, results).catch((err) => this.warn(err))
+        await this.gateway?.mirror(batch.items, results, (err) => this.warn(err))
         this.stats.sent += batch.items.length
         this.stats.pushAt = new Date().toISOString()
         this.stats.error = null

@@ -3,7 +3,8 @@
 // Node -> relay: a node Message envelope the relay's sync log takes for the first time (push
 // result `duplicate: false`, which exactly one bridge ever sees) is also posted to the relay's
 // ordinary channel route as an `hf1:` content string. An SDK client holding the team's epoch
-// keys (`encryptionKey: {epochs}`) opens it; the relay sees ciphertext only.
+// keys (`encryptionKey: {epochs}`) opens it; the relay sees ciphertext only. Status changes go
+// the same way (`hf1:` values), and deletes of messages whose relay copy is known.
 //
 // Relay -> node: messages HTTP clients post on the relay (plain text, `e2ee:` or `hf1:` sealed
 // with a key this node holds) are imported into the team log as Message envelopes authored and
@@ -123,35 +124,68 @@ export class MessageGateway {
     if (body && typeof body.relay === 'string') this.pair(body.relay, apiIdOf(envelope))
   }
 
-  /** After a push: post first arrivals of node messages to the relay's channels. */
-  async mirror(items: OutboxItem[], results: SyncPushResult[]): Promise<void> {
+  /**
+   * After a push: first arrivals of node messages, message deletes and status changes are
+   * repeated on the relay's channel routes. One failing item is reported and skipped.
+   */
+  async mirror(items: OutboxItem[], results: SyncPushResult[], warn: (err: unknown) => void): Promise<void> {
     for (let i = 0; i < items.length; i++) {
       if (results[i]?.duplicate !== false) continue
       const envelope = decodeEnvelope((items[i] as OutboxItem).bytes)
-      if (
-        envelope.header.type !== OpType.Message ||
-        envelope.header.team.toString('hex') !== this.store.teamId
-      )
-        continue
-      const body = this.body(envelope)
-      // an import of a relay message goes back as nothing: HTTP clients have the original
-      if (!body || typeof body.relay === 'string') continue
-      const h = envelope.header
-      const post = (thread: string | null) =>
-        this.http.call<Message>('POST', `/api/channels/${h.channel}/messages`, {
-          content: encodeContentString(envelope),
-          ...(h.mention ? { mention: h.mention } : {}),
-          ...(thread ? { thread_id: thread } : {}),
-        })
-      // a reply stays a reply when its parent's relay id is known; otherwise it goes top-level
-      const parent = h.thread_id ? this.relayIdOf(h.thread_id) : null
-      const posted = await post(parent).catch((err) => {
-        if (parent && (err as { code?: string }).code === 'THREAD_PARENT_NOT_FOUND') return post(null)
-        throw err
-      })
-      this.pair(posted.id, apiIdOf(envelope))
-      this.stats.mirrored++
+      if (envelope.header.team.toString('hex') !== this.store.teamId) continue
+      await this.mirrorOne(envelope).catch(warn)
     }
+  }
+
+  private async mirrorOne(envelope: Envelope): Promise<void> {
+    const h = envelope.header
+    const ch = h.channel
+    const gone = (err: unknown) => {
+      if ((err as { status?: number }).status !== 404) throw err // already gone there: fine
+    }
+    switch (h.type) {
+      case OpType.Message:
+        return this.mirrorMessage(envelope)
+      case OpType.Delete: {
+        // the relay copy of the message (a mirror, or the HTTP original of an import)
+        const relayId = this.relayIdOf(h.ref)
+        if (relayId) await this.http.call('DELETE', `/api/channels/${ch}/messages/${relayId}`).catch(gone)
+        return
+      }
+      case OpType.StatusSet:
+        // the SDK opens an hf1: status value whose envelope is a StatusSet of this channel and key
+        await this.http.call('PUT', `/api/channels/${ch}/status`, {
+          key: h.ref,
+          value: encodeContentString(envelope),
+        })
+        return
+      case OpType.StatusDelete:
+        await this.http.call('DELETE', `/api/channels/${ch}/status/${encodeURIComponent(h.ref)}`).catch(gone)
+        return
+      default:
+        return // acks, channels and membership stay on the node side
+    }
+  }
+
+  private async mirrorMessage(envelope: Envelope): Promise<void> {
+    const body = this.body(envelope)
+    // an import of a relay message goes back as nothing: HTTP clients have the original
+    if (!body || typeof body.relay === 'string') return
+    const h = envelope.header
+    const post = (thread: string | null) =>
+      this.http.call<Message>('POST', `/api/channels/${h.channel}/messages`, {
+        content: encodeContentString(envelope),
+        ...(h.mention ? { mention: h.mention } : {}),
+        ...(thread ? { thread_id: thread } : {}),
+      })
+    // a reply stays a reply when its parent's relay id is known; otherwise it goes top-level
+    const parent = h.thread_id ? this.relayIdOf(h.thread_id) : null
+    const posted = await post(parent).catch((err) => {
+      if (parent && (err as { code?: string }).code === 'THREAD_PARENT_NOT_FOUND') return post(null)
+      throw err
+    })
+    this.pair(posted.id, apiIdOf(envelope))
+    this.stats.mirrored++
   }
 
   /** Import what HTTP clients posted on the relay since the per-channel cursors; true if any. */

@@ -154,4 +154,30 @@ describe('relay bridge: messages with HTTP-only clients', () => {
       })
     }
   })
+  it("a node's status changes and message deletes reach the relay too", async () => {
+    const [a] = nodes as [TestNode]
+    const client = new Handoff({
+      apiUrl: relay.url,
+      apiKey: relayKey,
+      encryptionKey: { epochs: a.node.identity.epochs },
+    })
+    await a.api.ok('PUT', '/api/channels/ops/status', { key: 'build', value: 'green' })
+    await eventually(async () => {
+      const [status] = await client.getStatus({ channel: 'ops', key: 'build' })
+      expect(status).toMatchObject({ key: 'build', value: 'green', encrypted: true })
+    })
+    await a.api.ok('DELETE', '/api/channels/ops/status/build')
+    await eventually(async () => expect(await client.getStatus({ channel: 'ops', key: 'build' })).toEqual([]))
+
+    const doomed = await a.api.ok<Msg>('POST', '/api/channels/ops/messages', {
+      content: 'oops, wrong channel',
+    })
+    await eventually(async () =>
+      expect((await client.read('ops')).messages.map((m) => m.content)).toContain('oops, wrong channel'),
+    )
+    await a.api.ok('DELETE', `/api/channels/ops/messages/${doomed.id}`)
+    await eventually(async () =>
+      expect((await client.read('ops')).messages.map((m) => m.content)).not.toContain('oops, wrong channel'),
+    )
+  })
 })
