@@ -25,6 +25,9 @@ import {
 import { PeerBook } from './peers.js'
 import { type Bootstrap, createDht, TeamSwarm } from './swarm.js'
 
+/** How long a pairing connection may stay silent before it is dropped and dialled again. */
+const PAIR_ANSWER_MS = 2500
+
 export interface JoinOptions {
   dataDir: string
   code: string
@@ -106,9 +109,15 @@ async function pair(
       swarm.on('connection', (conn: SwarmConnection) => {
         conn.on('error', () => {})
         const stream = corestore.replicate(conn) as { noiseStream: { userData: Protomux } }
+        // A connection can look open here while the other side never got it (seen on loaded
+        // hosts): without an answer soon, drop it and let the next lookup dial again, instead
+        // of waiting out the transport's own timeout.
+        const stale = setTimeout(() => conn.destroy(), PAIR_ANSWER_MS)
+        conn.once('close', () => clearTimeout(stale))
         const ch = openPairChannel(stream.noiseStream.userData, inviteId, {
           onopen: () => ch?.send({ publicKey, writer, proof: requestProof(secret, publicKey, writer) }),
           onmessage: (message) => {
+            clearTimeout(stale)
             const response = message as PairResponse
             if (!response.ok)
               return reject(new Error(`the inviting node refused: ${response.error ?? 'no reason'}`))
