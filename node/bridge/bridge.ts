@@ -209,7 +209,10 @@ export class RelayBridge {
       const moved = writers.some((w) => (batch.next[w] ?? 0) !== (cursors.push[w] ?? 0))
       cursors.push = batch.next
       this.stats.pending = batch.remaining
-      if (moved) await this.save()
+      // after a push the cursor is saved at once (a restart must not re-send much); a cursor that
+      // only skipped acks and pulled envelopes can wait (a catch-up would fsync per envelope)
+      if (moved && batch.items.length > 0) await this.save()
+      else if (moved) this.saveSoon()
       if (!moved || batch.remaining === 0) return
     }
   }

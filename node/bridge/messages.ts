@@ -33,6 +33,8 @@ import {
 import type { NodeKeys } from '../keyring.js'
 import { apiIdOf, sealContent, senderTagOf } from '../log/ops.js'
 import type { NodeStore } from '../store.js'
+import { memberKey } from '../view/keys.js'
+import type { MemberRecord } from '../view/records.js'
 import type { OutboxItem } from './outbox.js'
 import type { BridgeCursors } from './state.js'
 
@@ -191,6 +193,9 @@ export class MessageGateway {
   /** Import what HTTP clients posted on the relay since the per-channel cursors; true if any. */
   async importNew(cursors: BridgeCursors, save: () => Promise<void>): Promise<void> {
     if (!this.store.log.writable) return // imports are this device's writes
+    // ... and a reader device may not author messages: it must not claim what it cannot import
+    const me = (await this.store.log.view.get(memberKey(this.keys.author)))?.value as MemberRecord | undefined
+    if (!me || me.removed || me.role === 'reader') return
     const channels = await this.http.call<
       Array<{ name: string; last_activity?: unknown; message_count?: unknown }>
     >('GET', '/api/channels')
