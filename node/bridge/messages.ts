@@ -13,42 +13,21 @@
 // an envelope every bridge of the team builds byte for byte the same from (channel, relay id)
 // (keys derived from the team key, deterministic nonce, Ed25519's deterministic signature) into
 // a sync space nobody pulls; the relay stores one first arrival, and only its pusher imports.
-import sodium from 'sodium-native'
 import { ApiError } from '../../sdk/api/errors.js'
 import type { SyncPushResult } from '../../sdk/api/sync.js'
 import type { Message } from '../../sdk/api/types.js'
 import type { RelaySync } from '../../sdk/client/relay-sync.js'
-import {
-  decodeBody,
-  decodeContentString,
-  decodeEnvelope,
-  type Envelope,
-  encodeContentString,
-  OpType,
-  openEnvelope,
-  sealEnvelope,
-  signingKeyPairFromSeed,
-  verifyEnvelope,
-} from '../../sdk/protocol/index.js'
+import { decodeEnvelope, type Envelope, encodeContentString, OpType } from '../../sdk/protocol/index.js'
 import type { NodeKeys } from '../keyring.js'
 import { apiIdOf, sealContent, senderTagOf } from '../log/ops.js'
 import type { NodeStore } from '../store.js'
 import { memberKey } from '../view/keys.js'
 import type { MemberRecord } from '../view/records.js'
+import { Claims, tooOld } from './claims.js'
+import { bodyOf, envelopeIn, verified } from './open.js'
 import type { OutboxItem } from './outbox.js'
 import type { BridgeCursors } from './state.js'
 
-function keyedHash(key: Uint8Array, label: string, input = ''): Buffer {
-  const out = Buffer.alloc(32)
-  sodium.crypto_generichash_batch(out, [Buffer.from(label), Buffer.from([0]), Buffer.from(input)], key)
-  return out
-}
-
-/**
- * Relay messages older than this are not imported: the relay remembers a claim's id for 30 days,
- * so past that a bridge starting afresh could win a claim again and import a message twice.
- */
-export const IMPORT_MAX_AGE_MS = 25 * 24 * 3600 * 1000
 /** relay id <-> node id pairs kept for threads (the oldest are forgotten first) */
 const IDS_MAX = 20_000
 
@@ -67,7 +46,7 @@ export class MessageGateway {
   private readonly keys: NodeKeys
   /** per relay channel, the activity mark last read: unchanged channels are not re-read */
   private readonly seen = new Map<string, string>()
-  private readonly claim: { key: Buffer; space: Buffer; signer: ReturnType<typeof signingKeyPairFromSeed> }
+  private readonly claims: Claims
 
   /** node message id -> relay message id (the inverse of cursors.ids, built on first use) */
   private relayIds: Map<string, string> | null = null
@@ -79,23 +58,12 @@ export class MessageGateway {
     private readonly cursors: () => BridgeCursors,
   ) {
     this.keys = store.keys
-    const teamKey = this.keys.teamKey
-    this.claim = {
-      key: keyedHash(teamKey, 'handoff/v1/relay-claim-key'),
-      space: keyedHash(teamKey, 'handoff/v1/relay-claim-space'),
-      signer: signingKeyPairFromSeed(keyedHash(teamKey, 'handoff/v1/relay-claim-signer')),
-    }
+    this.claims = new Claims(this.keys.teamKey, relay)
   }
 
   /** The body of one of this team's content envelopes, or null when this node cannot open it. */
   private body(envelope: Envelope): Record<string, unknown> | null {
-    const key = this.keys.epochKey(envelope.header.epoch)
-    if (!key) return null
-    try {
-      return decodeBody<Record<string, unknown>>(openEnvelope(envelope, key))
-    } catch {
-      return null
-    }
+    return bodyOf(this.keys, envelope)
   }
 
   /** Record that relay message `relayId` and node message `nodeId` are one message. */
@@ -220,9 +188,9 @@ export class MessageGateway {
   }
 
   private async importOne(m: Message): Promise<void> {
-    if (Date.now() - Date.parse(m.created_at) > IMPORT_MAX_AGE_MS) return
+    if (tooOld(m.created_at)) return
     let content = m.content
-    const inner = safeDecode(m.content)
+    const inner = envelopeIn(m.content)
     if (inner) {
       // a node envelope a bridge mirrored: the sync log carries it already
       if (inner.header.team.toString('hex') === this.store.teamId) {
@@ -233,7 +201,7 @@ export class MessageGateway {
       const body = inner.header.type === OpType.Message && verified(inner) ? this.body(inner) : null
       if (body && typeof body.content === 'string') content = body.content
     }
-    if (!(await this.claimed(m.channel, m.id))) return
+    if (!(await this.claims.claim(m.channel, m.id))) return
     const seal = (thread: string | null) =>
       sealContent(this.keys, {
         type: OpType.Message,
@@ -255,42 +223,5 @@ export class MessageGateway {
     }
     this.pair(m.id, apiIdOf(envelope))
     this.stats.imported++
-  }
-
-  /** True when this bridge is the first to claim the relay message (see the top of the file). */
-  private async claimed(channel: string, relayId: string): Promise<boolean> {
-    const what = `${channel}\n${relayId}`
-    const envelope = sealEnvelope(
-      {
-        type: OpType.Message,
-        team: this.claim.space,
-        channel,
-        epoch: 0,
-        time: 0,
-        ref: relayId,
-        body: Buffer.from(what),
-        nonce: keyedHash(this.claim.key, 'handoff/v1/relay-claim-nonce', what).subarray(0, 24),
-      },
-      { epochKey: this.claim.key, signer: this.claim.signer },
-    )
-    const [result] = await this.relay.push([envelope.bytes])
-    return result?.duplicate === false
-  }
-}
-
-function safeDecode(content: string): Envelope | null {
-  try {
-    return decodeContentString(content)
-  } catch {
-    return null
-  }
-}
-
-function verified(envelope: Envelope): boolean {
-  try {
-    verifyEnvelope(envelope)
-    return true
-  } catch {
-    return false
   }
 }
