@@ -49,6 +49,24 @@ export function createDht(bootstrap: Bootstrap | undefined): DHT {
   return new DHT(loopback ? { bootstrap, host: '127.0.0.1' } : bootstrap ? { bootstrap } : {})
 }
 
+/** How long a new connection may stay silent before it is dropped and dialled again. */
+const SILENT_MS = 5000
+
+/**
+ * Replication speaks first on every connection, so a connection that brings no byte at all soon
+ * after it opened is half-open (seen on loaded hosts: one side saw it, the other did not for
+ * ~14 s). Dropping it lets hyperswarm dial again at once.
+ */
+function watchSilence(conn: SwarmConnection): void {
+  const c = conn as SwarmConnection & { rawBytesRead?: number }
+  const before = c.rawBytesRead ?? 0
+  const timer = setTimeout(() => {
+    if ((c.rawBytesRead ?? 0) === before) conn.destroy()
+  }, SILENT_MS)
+  timer.unref()
+  conn.once('close', () => clearTimeout(timer))
+}
+
 export class TeamSwarm {
   readonly swarm: Hyperswarm
   readonly topic: Buffer
@@ -68,6 +86,7 @@ export class TeamSwarm {
     for (const key of options.knownPeers ?? []) this.swarm.joinPeer(key)
     this.swarm.on('connection', (conn: SwarmConnection) => {
       conn.on('error', () => {}) // a peer going away is routine
+      watchSilence(conn)
       // the replication stream multiplexes other protocols (pairing) over the same connection
       const stream = options.replicate(conn) as { noiseStream: { userData: Protomux } }
       const mux = stream.noiseStream.userData
