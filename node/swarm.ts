@@ -49,6 +49,9 @@ export function createDht(bootstrap: Bootstrap | undefined): DHT {
   return new DHT(loopback ? { bootstrap, host: '127.0.0.1' } : bootstrap ? { bootstrap } : {})
 }
 
+/** A peer connected this long is remembered in peers.json. */
+const REMEMBER_MS = 10_000
+
 /** How long a new connection may stay silent before it is dropped and dialled again. */
 const SILENT_MS = 5000
 
@@ -91,7 +94,11 @@ export class TeamSwarm {
       const stream = options.replicate(conn) as { noiseStream: { userData: Protomux } }
       const mux = stream.noiseStream.userData
       this.muxes.set(conn, mux)
-      options.onPeer?.(conn.remotePublicKey)
+      // remembered only once it stayed a while: a joiner's pairing connection (a throw-away key)
+      // closes within a second and must not be dialled forever after
+      const remember = setTimeout(() => options.onPeer?.(conn.remotePublicKey), REMEMBER_MS)
+      remember.unref()
+      conn.once('close', () => clearTimeout(remember))
       conn.once('close', () => this.muxes.delete(conn))
       for (const listener of this.listeners) listener(conn, mux)
     })
