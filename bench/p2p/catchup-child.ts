@@ -3,9 +3,9 @@
 // written) and waits until every message of the channel is readable through its store. Prints
 // one line `RESULT {json}` with the time and the peak RSS (getrusage maxrss, so nothing between
 // samples is missed). Input (env): CATCHUP_BOOTSTRAP (JSON), CATCHUP_DIR, CATCHUP_CHANNEL,
-// CATCHUP_COUNT.
+// CATCHUP_COUNT, CATCHUP_WRITER (the writer's core key, hex: its blocks' arrival is timed).
 import { startNode } from '../../node/index.js'
-import { now, waitReadable } from './common.js'
+import { now, trackDownload, waitReadable } from './common.js'
 
 const env = (name: string) => {
   const value = process.env[name]
@@ -16,7 +16,7 @@ const bootstrap = JSON.parse(env('CATCHUP_BOOTSTRAP')) as Array<{ host: string; 
 const dataDir = env('CATCHUP_DIR')
 const channel = env('CATCHUP_CHANNEL')
 const count = Number(env('CATCHUP_COUNT'))
-const timeoutMs = Number(process.env.BENCH_TIMEOUT_MS ?? 300_000)
+const timeoutMs = Number(process.env.BENCH_TIMEOUT_MS ?? 120_000)
 
 const idleRss = process.memoryUsage().rss
 let sampledMax = idleRss
@@ -26,14 +26,7 @@ const sampler = setInterval(() => {
 const t0 = now()
 const node = await startNode({ dataDir, port: 0, bootstrap })
 const t1 = now()
-// when the first replicated operation lands: before it the node waits on the network, after it
-// it downloads and applies
-const startLength = node.log.base.length
-let firstDataAt = 0
-const onUpdate = () => {
-  if (!firstDataAt && node.log.base.length > startLength) firstDataAt = now()
-}
-node.log.on('update', onUpdate)
+const track = trackDownload(node, Buffer.from(env('CATCHUP_WRITER'), 'hex'))
 // BENCH_DEBUG=1: the node's status every 5 s on stderr (peers, log lengths)
 const debug = process.env.BENCH_DEBUG
   ? setInterval(
@@ -42,13 +35,22 @@ const debug = process.env.BENCH_DEBUG
     )
   : null
 try {
-  await waitReadable(node, channel, count, timeoutMs)
+  // a node that never catches up is a result too (seen here: peers connected, no blocks coming)
+  const caughtUp = await waitReadable(node, channel, count, timeoutMs).then(
+    () => true,
+    () => false,
+  )
   const t2 = now()
   clearInterval(sampler)
-  node.log.off('update', onUpdate)
+  track.stop()
   const result = {
+    caughtUp,
+    peers: node.swarm?.peers ?? 0,
+    logLength: node.log.base.length,
     startMs: t1 - t0,
-    firstDataMs: (firstDataAt || t1) - t0,
+    firstBlockMs: (track.firstAt || t2) - t0,
+    lastBlockMs: (track.lastAt || t2) - t0,
+    blocks: track.blocks,
     totalMs: t2 - t0,
     idleRss,
     peakRss: process.resourceUsage().maxRSS * 1024,

@@ -164,3 +164,41 @@ export function waitContiguous(core: RawCore, length: number, timeoutMs: number)
     check()
   })
 }
+
+export interface DownloadTrack {
+  /** when the first block of the writer's core arrived (0: none yet) */
+  firstAt: number
+  /** when the last block arrived */
+  lastAt: number
+  blocks: number
+  stop(): void
+}
+
+/**
+ * Watches one writer's core in a node's corestore: when its blocks arrive splits a catch-up into
+ * waiting for the peer, downloading, and applying (autobase moves its length only once a whole
+ * linearized batch is applied, so the log length alone cannot tell these apart).
+ */
+export function trackDownload(node: RunningNode, writerKey: Buffer): DownloadTrack {
+  const core = rawCore(node.corestore, { key: writerKey })
+  // BENCH_PREFETCH=1, an experiment: ask for the writer's whole core at once, as the raw baseline
+  // does, instead of leaving it to autobase to fetch blocks as it linearizes them
+  if (process.env.BENCH_PREFETCH === '1') core.download({ start: 0, end: -1 })
+  const track: DownloadTrack = {
+    firstAt: 0,
+    lastAt: 0,
+    blocks: 0,
+    stop() {
+      core.off('download', onDownload)
+      void core.close().catch(() => {})
+    },
+  }
+  const onDownload = () => {
+    const t = now()
+    track.firstAt ||= t
+    track.lastAt = t
+    track.blocks++
+  }
+  core.on('download', onDownload)
+  return track
+}
