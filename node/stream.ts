@@ -14,7 +14,7 @@ import { decodeEnvelope } from '../sdk/protocol/index.js'
 import type { DeleteBody } from './log/ops.js'
 import type { NodeStore } from './store.js'
 import { channelSpace, seqOf } from './view/keys.js'
-import type { ChangeRecord, EventRecord, MessageRecord } from './view/records.js'
+import type { ChangeRecord, EventRecord } from './view/records.js'
 
 /** How far behind its last event a subscriber looks again after a reorder. */
 const RESCAN = 512
@@ -65,8 +65,10 @@ export async function subscribeChannel(
     const space = channelSpace(channel, gen ?? 0)
     switch (record.type) {
       case 'message': {
-        const m = await store.reader.get<MessageRecord>(space.message(record.seq))
-        return m && !m.deleted ? { type: 'message', id, data: store.reader.toMessage(channel, m) } : null
+        // by id, not by the event's seq: a reorder between reading the event and the message
+        // moves messages to other positions
+        const found = await store.reader.messageById(space, record.id)
+        return found ? { type: 'message', id, data: store.reader.toMessage(channel, found.record) } : null
       }
       case 'delete': {
         const body = store.reader.open<DeleteBody>(decodeEnvelope(Buffer.from(record.env, 'base64')))
@@ -77,7 +79,8 @@ export async function subscribeChannel(
         }
       }
       case 'status': {
-        const change = await store.reader.get<ChangeRecord>(space.change(record.seq))
+        const seq = await store.reader.get<number>(space.changeId(record.id))
+        const change = seq === null ? null : await store.reader.get<ChangeRecord>(space.change(seq))
         return change ? { type: 'status', id, data: store.reader.toChange(channel, change) } : null
       }
       case 'ack': {
@@ -135,7 +138,10 @@ export async function subscribeChannel(
         }
       } while (again && !closed)
     } catch (err) {
+      // a read racing a reorder of the view can fail: try again shortly rather than wait for
+      // the next write, which may never come
       store.emit('warning', err)
+      if (!closed) setTimeout(onChange, 100).unref()
     } finally {
       running = false
     }

@@ -121,7 +121,9 @@ describe('three nodes replicate one team', () => {
     resumed.close()
   })
 
-  it('with writers on two nodes at once, every stream gets every message exactly once', async () => {
+  it('with writers on two nodes at once, every stream gets every message exactly once', {
+    timeout: 120_000,
+  }, async () => {
     const streams = await Promise.all(
       [a, b, c].map((api) =>
         openStream(`${api.url}/api/channels/race/stream`, {
@@ -140,7 +142,7 @@ describe('three nodes replicate one team', () => {
         const seen = stream.of('message').map((e) => e.json.id as string)
         expect(new Set(seen)).toEqual(ids)
         expect(seen).toHaveLength(ids.size)
-      }, 30_000)
+      }, 40_000)
       stream.close()
     }
   })
