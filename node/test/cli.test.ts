@@ -17,7 +17,7 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   })
 }
 
-describe('handoff node / invite / join / status', { timeout: 90_000 }, () => {
+describe('handoff node / invite / join / status', { timeout: 180_000 }, () => {
   let testnet: Testnet
   let bootstrap: string
   const dirs: string[] = []
@@ -57,7 +57,7 @@ describe('handoff node / invite / join / status', { timeout: 90_000 }, () => {
     child.stdout?.on('data', (d: Buffer) => {
       stdout += d.toString()
     })
-    await eventually(async () => expect(stdout).toContain('Press Ctrl-C to stop.'))
+    await eventually(async () => expect(stdout).toContain('Press Ctrl-C to stop.'), 60_000)
     return child
   }
 
