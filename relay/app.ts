@@ -9,8 +9,10 @@ import type { Limits } from './store/context.js'
 import { RedisStore } from './store/redis-store.js'
 
 export interface RelayOptions {
-  /** default redis://localhost:6379 */
+  /** default redis://localhost:6379; with `redisCluster`, comma-separated seed nodes */
   redisUrl?: string
+  /** REDIS_CLUSTER=1: connect to a Redis Cluster */
+  redisCluster?: boolean
   /** requests per window per API key (RATE_LIMIT_MAX, default 100); 0 turns limiting off */
   rateLimitMax?: number
   /** RATE_LIMIT_WINDOW_MS, default 1000 */
@@ -34,6 +36,7 @@ export interface Relay {
 export async function buildRelay(options: RelayOptions = {}): Promise<Relay> {
   const store = await RedisStore.connect({
     url: options.redisUrl,
+    cluster: options.redisCluster ?? false,
     limits: options.limits,
     connectTimeoutMs: options.connectTimeoutMs,
   })

@@ -36,7 +36,10 @@ export async function runRelay(
   const port = intOption('--port (PORT)', opts.port ?? env.PORT, 3000, 0, 65535)
   const host = opts.host ?? env.HOST ?? '0.0.0.0'
   const redisUrl = env.REDIS_URL || 'redis://localhost:6379'
-  if (!/^rediss?:\/\//.test(redisUrl)) throw new UsageError('REDIS_URL must start with redis:// or rediss://')
+  if (!redisUrl.split(',').every((u) => /^rediss?:\/\//.test(u.trim()))) {
+    throw new UsageError('REDIS_URL must start with redis:// or rediss://')
+  }
+  const redisCluster = env.REDIS_CLUSTER === '1' || env.REDIS_CLUSTER === 'true'
   const rateLimitMax = intOption('RATE_LIMIT_MAX', env.RATE_LIMIT_MAX, 100, 0, 1_000_000_000)
   const rateLimitWindowMs = intOption('RATE_LIMIT_WINDOW_MS', env.RATE_LIMIT_WINDOW_MS, 1000, 1, 86_400_000)
   const level = env.LOG_LEVEL || 'info'
@@ -49,7 +52,14 @@ export async function runRelay(
 
   let relay: Awaited<ReturnType<typeof buildRelay>>
   try {
-    relay = await buildRelay({ redisUrl, rateLimitMax, rateLimitWindowMs, logger, connectTimeoutMs: 5_000 })
+    relay = await buildRelay({
+      redisUrl,
+      redisCluster,
+      rateLimitMax,
+      rateLimitWindowMs,
+      logger,
+      connectTimeoutMs: 5_000,
+    })
   } catch (err) {
     if (err instanceof RedisStoreUnavailable) throw new Error(err.message)
     throw err
@@ -105,8 +115,9 @@ export function registerRelayCommand(program: Command): void {
     .option('--host <h>', 'host (HOST, default 0.0.0.0)')
     .addHelpText(
       'after',
-      '\nEnvironment: REDIS_URL (default redis://localhost:6379), RATE_LIMIT_MAX (default 100),\n' +
-        'RATE_LIMIT_WINDOW_MS (default 1000), LOG_LEVEL (default info)',
+      '\nEnvironment: REDIS_URL (default redis://localhost:6379), REDIS_CLUSTER=1 (REDIS_URL names\n' +
+        'cluster seed nodes, comma-separated), RATE_LIMIT_MAX (default 100), RATE_LIMIT_WINDOW_MS\n' +
+        '(default 1000), LOG_LEVEL (default info)',
     )
     .action(async (opts: RelayCommandOptions) => {
       await runRelay(opts)

@@ -1,14 +1,23 @@
 // The relay's two Redis connections (commands, and the subscriber every stream shares), how a
 // failure to reach Redis is reported at start (one line, within a timeout) and while running
 // (503 UNAVAILABLE, never a 500).
-import { Redis, type RedisOptions } from 'ioredis'
+import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import { ApiError } from '../../sdk/api/errors.js'
 
 export class RedisStoreUnavailable extends Error {
   override name = 'RedisStoreUnavailable'
 }
 
-export async function connectRedis(url: string, timeout: number): Promise<{ redis: Redis; sub: Redis }> {
+/**
+ * `cluster`: `url` is one or more comma-separated seed nodes of a Redis Cluster. Every team's keys
+ * share one hash slot and every script touches one team's keys, so the store runs unchanged; the
+ * clients are typed as Redis because the store only uses the commands both have.
+ */
+export async function connectRedis(
+  url: string,
+  timeout: number,
+  cluster = false,
+): Promise<{ redis: Redis; sub: Redis }> {
   const base: RedisOptions = {
     lazyConnect: true,
     connectTimeout: timeout,
@@ -16,9 +25,32 @@ export async function connectRedis(url: string, timeout: number): Promise<{ redi
     // once running, reconnect with back-off forever: a Redis restart must not kill the relay
     retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
   }
+  const make = (name: string, extra: RedisOptions): Redis => {
+    if (!cluster) return new Redis(url, { ...base, connectionName: name, ...extra })
+    const seeds = url.split(',').map((u) => u.trim())
+    const first = new URL(seeds[0] as string)
+    const auth = {
+      ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
+      ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
+    }
+    return new Cluster(seeds, {
+      lazyConnect: true,
+      // ioredis groups a cluster auto-pipeline by node, then refuses it when its keys span slots
+      enableAutoPipelining: false,
+      clusterRetryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+      redisOptions: {
+        ...base,
+        ...auth,
+        ...extra,
+        enableAutoPipelining: false,
+        connectionName: name,
+        lazyConnect: false,
+      },
+    }) as unknown as Redis
+  }
   // auto-pipelining: commands of concurrent requests issued in one tick share one socket write
-  const redis = new Redis(url, { ...base, connectionName: 'handoff-relay', enableAutoPipelining: true })
-  const sub = new Redis(url, { ...base, connectionName: 'handoff-relay-sub', maxRetriesPerRequest: null })
+  const redis = make('handoff-relay', { enableAutoPipelining: true })
+  const sub = make('handoff-relay-sub', { maxRetriesPerRequest: null })
   // errors surface through commands; without a listener ioredis would print each reconnect error
   let lastError: Error | undefined
   const remember = (err: Error) => {

@@ -50,6 +50,8 @@ export interface RedisStoreOptions {
   url?: string
   /** raise or lower the seed's quotas (keys/channels per team, messages per channel, ...) */
   limits?: Partial<Limits>
+  /** `url` names seed nodes (comma-separated) of a Redis Cluster */
+  cluster?: boolean
   /** how long the first connection may take before `connect` fails; default 5 s */
   connectTimeoutMs?: number
 }
@@ -76,6 +78,7 @@ export class RedisStore implements HandoffStore {
     const { redis, sub } = await connectRedis(
       options.url ?? 'redis://localhost:6379',
       options.connectTimeoutMs ?? 5_000,
+      options.cluster ?? false,
     )
     return new RedisStore(redis, sub, resolveLimits(options.limits))
   }
