@@ -35,10 +35,11 @@ import type { LocalState } from './local-state.js'
 import { apiIdOf, OpType, sealContent, senderTagOf } from './log/ops.js'
 import type { TeamLog } from './log/team-log.js'
 import { readMessagePage, readReplies } from './messages.js'
+import { readChangePage } from './status-changes.js'
 import { subscribeChannel } from './stream.js'
 import { channelKey, doneKey, droppedKey } from './view/keys.js'
 import { compareIds, ViewReader } from './view/read.js'
-import type { AckRecord, ChangeRecord, ChannelRecord, DroppedRecord, StatusRecord } from './view/records.js'
+import type { AckRecord, ChannelRecord, DroppedRecord, StatusRecord } from './view/records.js'
 
 /** Reasons apply gives for dropping an operation, as the API's errors. */
 const DROP_ERRORS: Array<[RegExp, ApiError]> = [
@@ -361,47 +362,7 @@ export class NodeStore extends EventEmitter implements HandoffStore {
 
   async readStatusChanges(teamId: string, channel: string, query: PageQuery): Promise<StatusChangePage> {
     this.team(teamId)
-    const ch = await this.reader.channel(channel)
-    if (!ch) return { changes: [], next_after_id: query.after_id ?? '0-0', has_more: false }
-    const { space, record } = ch
-    let range: { gt: string; lt: string; reverse?: boolean; limit: number }
-    if (query.after_id === null) {
-      range = { ...space.changes, reverse: true, limit: query.limit + 1 }
-    } else {
-      const after = await this.changeSeq(space, record, query.after_id)
-      range = { gt: space.change(after), lt: space.changes.lt, limit: query.limit + 1 }
-    }
-    const rows: ChangeRecord[] = []
-    for await (const { value } of this.reader.range<ChangeRecord>(range)) rows.push(value)
-    const hasMore = rows.length > query.limit
-    const page = rows.slice(0, query.limit)
-    if (query.after_id === null) page.reverse()
-    const changes = page.map((r) => this.reader.toChange(channel, r))
-    const newest = query.after_id === null ? changes[changes.length - 1] : changes[changes.length - 1]
-    return { changes, next_after_id: newest?.id ?? query.after_id ?? '0-0', has_more: hasMore }
-  }
-
-  private async changeSeq(
-    space: ReturnType<typeof import('./view/keys.js').channelSpace>,
-    record: ChannelRecord,
-    cursor: string,
-  ): Promise<number> {
-    if (!/^\d{1,20}(-\d{1,20})?$/.test(cursor)) {
-      throw new ApiError('INVALID_CURSOR', "Invalid after_id format. Expected an ID like '1234567890-0'")
-    }
-    if (cursor === '0' || /^0+-0+$/.test(cursor)) return 0
-    const known = await this.reader.get<number>(space.changeId(cursor))
-    if (known !== null) return known
-    // an id this channel never held: the changes after it by time
-    let lo = 0
-    let hi = record.changeSeq
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2)
-      const at = await this.reader.get<ChangeRecord>(space.change(mid))
-      if (at && compareIds(at.id, cursor) <= 0) lo = mid
-      else hi = mid - 1
-    }
-    return lo
+    return readChangePage(this.reader, channel, query)
   }
 
   // ---- stream ----

@@ -1,0 +1,52 @@
+// A channel's status change log, paged by change id (h/<seq>, h-id/<id> in the view). With no
+// cursor it returns the latest `limit` changes, oldest first, as the seed.
+import { ApiError } from '../sdk/api/errors.js'
+import type { PageQuery } from '../sdk/api/store.js'
+import type { StatusChangePage } from '../sdk/api/types.js'
+import type { ChannelSpace } from './view/keys.js'
+import { compareIds, type ViewReader } from './view/read.js'
+import type { ChangeRecord, ChannelRecord } from './view/records.js'
+
+export async function readChangePage(
+  reader: ViewReader,
+  channel: string,
+  query: PageQuery,
+): Promise<StatusChangePage> {
+  const ch = await reader.channel(channel)
+  if (!ch) return { changes: [], next_after_id: query.after_id ?? '0-0', has_more: false }
+  const { space, record } = ch
+  let range: { gt: string; lt: string; reverse?: boolean; limit: number }
+  if (query.after_id === null) {
+    range = { ...space.changes, reverse: true, limit: query.limit + 1 }
+  } else {
+    const after = await changeSeq(reader, space, record, query.after_id)
+    range = { gt: space.change(after), lt: space.changes.lt, limit: query.limit + 1 }
+  }
+  const rows: ChangeRecord[] = []
+  for await (const { value } of reader.range<ChangeRecord>(range)) rows.push(value)
+  const hasMore = rows.length > query.limit
+  const page = rows.slice(0, query.limit)
+  if (query.after_id === null) page.reverse()
+  const changes = page.map((r) => reader.toChange(channel, r))
+  const newest = changes[changes.length - 1]
+  return { changes, next_after_id: newest?.id ?? query.after_id ?? '0-0', has_more: hasMore }
+}
+
+/** The position after which a change cursor points (by time for an id this channel never held). */
+async function changeSeq(reader: ViewReader, space: ChannelSpace, record: ChannelRecord, cursor: string) {
+  if (!/^\d{1,20}(-\d{1,20})?$/.test(cursor)) {
+    throw new ApiError('INVALID_CURSOR', "Invalid after_id format. Expected an ID like '1234567890-0'")
+  }
+  if (cursor === '0' || /^0+-0+$/.test(cursor)) return 0
+  const known = await reader.get<number>(space.changeId(cursor))
+  if (known !== null) return known
+  let lo = 0
+  let hi = record.changeSeq
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2)
+    const at = await reader.get<ChangeRecord>(space.change(mid))
+    if (at && compareIds(at.id, cursor) <= 0) lo = mid
+    else hi = mid - 1
+  }
+  return lo
+}
