@@ -22,7 +22,7 @@ import {
 import { createIdentity, genesisEnvelope } from './identity.js'
 import { InviteHost } from './invites.js'
 import { NodeKeys } from './keyring.js'
-import { LocalState } from './local-state.js'
+import { LocalState, localSealKey } from './local-state.js'
 import { controlKeyOf } from './log/ops.js'
 import { TeamLog } from './log/team-log.js'
 import { PeerBook } from './peers.js'
@@ -109,7 +109,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       await log.append(genesisEnvelope(keys, log.writerKey, identity.name).bytes)
     }
 
-    const local = new LocalState(corestore, identity.team.id)
+    const local = new LocalState(corestore, identity.team.id, localSealKey(keys))
     cleanup.push(() => local.close())
     await local.ready()
     let apiKey = await readApiKey(dir)

@@ -7,7 +7,7 @@ import { ApiError } from '../sdk/api/errors.js'
 import type { Identity } from './data-dir.js'
 import { memberAddEnvelope } from './identity.js'
 import type { NodeKeys } from './keyring.js'
-import type { LocalState } from './local-state.js'
+import type { LocalState, SealedBee } from './local-state.js'
 import {
   encodeInviteCode,
   INVITE_TTL_MS,
@@ -48,11 +48,11 @@ export class InviteHost {
   ) {}
 
   private get bee() {
-    return this.local.bee as unknown as import('hyperbee').default<InviteRecord>
+    return this.local.bee as unknown as SealedBee<InviteRecord>
   }
 
   async start(): Promise<void> {
-    for await (const { key, value } of this.bee.createReadStream({ gt: 'i/', lt: 'i0' })) {
+    for await (const { key, value } of this.bee.range({ gt: 'i/', lt: 'i0' })) {
       if (Date.parse(value.expires_at) < Date.now()) continue
       this.invites.set(key.slice(2), value)
       if (!value.member) this.swarm?.joinTopic(inviteTopic(Buffer.from(value.secret, 'hex'))).catch(() => {})

@@ -1,9 +1,13 @@
 // Node-local state that is not the team's business and never replicates: the API keys of this
-// node's agents (stored as SHA-256, the secret shown once) and the audit log of permission
-// denials on this node. A hyperbee on its own core of the node's corestore: durable like the log.
+// node's agents (stored as SHA-256, the secret shown once), the audit log of permission denials
+// on this node, and pending invites. A hyperbee on its own core of the node's corestore: durable
+// like the log. Every value is sealed (XChaCha20-Poly1305, its key as associated data) with a key
+// derived from the device key in identity.json, so a copied data dir without the key file shows
+// neither sender names nor invite secrets.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type Corestore from 'corestore'
-import Hyperbee from 'hyperbee'
+import Hyperbee, { type BeeRange } from 'hyperbee'
+import sodium from 'sodium-native'
 import { ApiError } from '../sdk/api/errors.js'
 import type { KeyChange, PageQuery, Principal } from '../sdk/api/store.js'
 import type { AuditEntry, AuditPage, CreateKeyResponse, KeyInfo, Permissions } from '../sdk/api/types.js'
@@ -32,8 +36,53 @@ export function newSecret(): string {
   return `hf_${randomBytes(24).toString('base64url')}`
 }
 
+/** A hyperbee whose values are sealed JSON; keys stay in clear (ids, sequence numbers). */
+export class SealedBee<V> {
+  constructor(
+    private readonly bee: Hyperbee<Buffer>,
+    private readonly key: Buffer,
+  ) {}
+
+  private seal(key: string, value: V): Buffer {
+    const nonce = Buffer.alloc(sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES)
+    sodium.randombytes_buf(nonce)
+    const plain = Buffer.from(JSON.stringify(value))
+    const out = Buffer.alloc(plain.byteLength + sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES)
+    sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(out, plain, Buffer.from(key), null, nonce, this.key)
+    return Buffer.concat([nonce, out])
+  }
+
+  private open(key: string, sealed: Buffer): V {
+    const n = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+    const plain = Buffer.alloc(sealed.byteLength - n - sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES)
+    sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+      plain,
+      null,
+      sealed.subarray(n),
+      Buffer.from(key),
+      sealed.subarray(0, n),
+      this.key,
+    )
+    return JSON.parse(plain.toString()) as V
+  }
+
+  put(key: string, value: V): Promise<void> {
+    return this.bee.put(key, this.seal(key, value))
+  }
+
+  async *range(range: BeeRange): AsyncIterable<{ key: string; value: V }> {
+    for await (const { key, value } of this.bee.createReadStream(range))
+      yield { key, value: this.open(key, value) }
+  }
+
+  async last(range: BeeRange): Promise<string | null> {
+    return (await this.bee.peek({ ...range, reverse: true }))?.key ?? null
+  }
+}
+
 export class LocalState {
-  readonly bee: Hyperbee<LocalValue>
+  private readonly core: Hyperbee<Buffer>
+  readonly bee: SealedBee<LocalValue>
   /** key id -> record, and hash -> key id: every request authenticates from memory */
   private readonly keys = new Map<string, KeyRecord>()
   private readonly byHash = new Map<string, string>()
@@ -43,23 +92,25 @@ export class LocalState {
   constructor(
     store: Corestore,
     private readonly teamId: string,
+    sealKey: Buffer,
   ) {
-    this.bee = new Hyperbee<LocalValue>(store.get({ name: 'handoff-local' }), {
+    this.core = new Hyperbee<Buffer>(store.get({ name: 'handoff-local' }), {
       keyEncoding: 'utf-8',
-      valueEncoding: 'json',
+      valueEncoding: 'binary',
     })
+    this.bee = new SealedBee<LocalValue>(this.core, sealKey)
   }
 
   async ready(): Promise<void> {
-    await this.bee.ready()
-    for await (const { key, value } of this.bee.createReadStream({ gt: 'k/', lt: 'k0' })) {
+    await this.core.ready()
+    for await (const { key, value } of this.bee.range({ gt: 'k/', lt: 'k0' })) {
       const record = value as KeyRecord
       const id = key.slice(2)
       this.keys.set(id, record)
       if (!record.revoked) this.byHash.set(record.hash, id)
     }
-    const last = await this.bee.peek({ gt: 'a/', lt: 'a0', reverse: true })
-    this.auditSeq = last ? Number(last.key.slice(2)) : 0
+    const last = await this.bee.last({ gt: 'a/', lt: 'a0' })
+    this.auditSeq = last ? Number(last.slice(2)) : 0
   }
 
   get keyCount(): number {
@@ -167,7 +218,7 @@ export class LocalState {
     }
     const entries: AuditEntry[] = []
     let hasMore = false
-    for await (const { value } of this.bee.createReadStream(range)) {
+    for await (const { value } of this.bee.range(range)) {
       const entry = value as AuditEntry
       if (query.result && entry.result !== query.result) continue
       if (entries.length === query.limit) {
@@ -181,6 +232,13 @@ export class LocalState {
   }
 
   async close(): Promise<void> {
-    await this.bee.close()
+    await this.core.close()
   }
+}
+
+/** The local state's sealing key: a keyed hash of the device's secret key (from identity.json). */
+export function localSealKey(keys: { device: { secretKey: Buffer } }): Buffer {
+  const out = Buffer.alloc(32)
+  sodium.crypto_generichash(out, Buffer.from('handoff/v1/local-state'), keys.device.secretKey)
+  return out
 }
