@@ -1,15 +1,18 @@
 // Part 2: a member catching up a long log. A team of one writer; a second device joins it (a
-// `member` invite, CATCHUP_ROLE to change) and goes offline; the writer then writes
+// `member` invite, CATCHUP_ROLE to change; CATCHUP_FRESH_SEED=1 gives its node a new swarm key
+// pair) and goes offline; the writer then writes
 // BENCH_CATCHUP_MESSAGES messages (default 10,000; the issue's size is 100,000: set
 // BENCH_CATCHUP_MESSAGES=100000). The second device's node then starts in its own process
-// (catchup-child.ts) and runs until every message is readable through its store: time (split at
-// the first replicated operation) and peak RSS of that process. Targets (at 100,000 messages):
+// (catchup-child.ts) and runs until every message is readable through its store: time (split by
+// when the writer's blocks arrive) and peak RSS of that process. Targets (at 100,000 messages):
 // < 15 s, < 200 MB. The member is an indexer, so the history is not signed while it is away: it
 // applies every operation itself (no fast-forward of a signed view), the heavier case.
-// The join runs in this process, before the history: run from a separate process, pairing took
-// 14 s to over 300 s here (see docs/benchmarks.md), which would swamp what this part measures.
+// The join runs in this process, before the history: run from a separate process, a join took
+// 15 s to over 300 s here (see docs/benchmarks.md), which would swamp what this part measures.
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
+import { readIdentity, writeIdentity } from '../../node/data-dir.js'
 import { joinTeam } from '../../node/join.js'
 import { closeAll, openNode, startTestnet, type TestNode } from '../../node/test/helpers.js'
 import { CONTENT_BYTES, fillLog, fmt, knob, mb, now, removeDir, tempDir } from './common.js'
@@ -71,6 +74,11 @@ try {
   const joinStart = now()
   await joinTeam({ dataDir: joinDir, code: invite.code, bootstrap: testnet.bootstrap, timeoutMs: 120_000 })
   const joinMs = now() - joinStart
+  if (process.env.CATCHUP_FRESH_SEED === '1') {
+    // an experiment: give the member's node a swarm key pair its join's swarm never used
+    const identity = await readIdentity(joinDir)
+    if (identity) await writeIdentity(joinDir, { ...identity, swarmSeed: randomBytes(32).toString('hex') })
+  }
   const fill = await fillLog(alice.node, CHANNEL, MESSAGES)
   console.log(
     `  join (in this process, empty log) ${fmt(joinMs)} ms; the writer then wrote ${fmt(fill.count)} messages in ${fmt(fill.ms)} ms = ${fmt((fill.count / fill.ms) * 1000)} msg/s; writer process RSS ${mb(process.memoryUsage().rss)}`,
