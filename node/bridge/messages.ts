@@ -27,6 +27,7 @@ import { Claims, tooOld } from './claims.js'
 import { bodyOf, envelopeIn, verified } from './open.js'
 import type { OutboxItem } from './outbox.js'
 import type { BridgeCursors } from './state.js'
+import { StatusImporter } from './statuses.js'
 
 /** relay id <-> node id pairs kept for threads (the oldest are forgotten first) */
 const IDS_MAX = 20_000
@@ -39,10 +40,13 @@ export interface GatewayStats {
   /** node messages posted to relay channels, and relay messages imported into the log (this run) */
   mirrored: number
   imported: number
+  /** HTTP clients' status changes imported into the log (this run) */
+  statuses_imported: number
 }
 
 export class MessageGateway {
-  readonly stats: GatewayStats = { mirrored: 0, imported: 0 }
+  private readonly counts = { mirrored: 0, imported: 0 }
+  private readonly statuses: StatusImporter
   private readonly keys: NodeKeys
   /** per relay channel, the activity mark last read: unchanged channels are not re-read */
   private readonly seen = new Map<string, string>()
@@ -59,6 +63,11 @@ export class MessageGateway {
   ) {
     this.keys = store.keys
     this.claims = new Claims(this.keys.teamKey, relay)
+    this.statuses = new StatusImporter(store, http, this.claims, cursors)
+  }
+
+  get stats(): GatewayStats {
+    return { ...this.counts, statuses_imported: this.statuses.imported }
   }
 
   /** The body of one of this team's content envelopes, or null when this node cannot open it. */
@@ -123,6 +132,7 @@ export class MessageGateway {
         return
       }
       case OpType.StatusSet:
+        if (this.imported(envelope)) return // an HTTP client's own change, back from the log
         // the SDK opens an hf1: status value whose envelope is a StatusSet of this channel and key
         await this.http.call('PUT', `/api/channels/${ch}/status`, {
           key: h.ref,
@@ -130,11 +140,18 @@ export class MessageGateway {
         })
         return
       case OpType.StatusDelete:
+        if (this.imported(envelope)) return
         await this.http.call('DELETE', `/api/channels/${ch}/status/${encodeURIComponent(h.ref)}`).catch(gone)
         return
       default:
         return // acks, channels and membership stay on the node side
     }
+  }
+
+  /** True for an envelope a bridge made from a relay record (its body names the record). */
+  private imported(envelope: Envelope): boolean {
+    const body = this.body(envelope)
+    return !body || typeof body.relay === 'string'
   }
 
   private async mirrorMessage(envelope: Envelope): Promise<void> {
@@ -155,7 +172,7 @@ export class MessageGateway {
       throw err
     })
     this.pair(posted.id, apiIdOf(envelope))
-    this.stats.mirrored++
+    this.counts.mirrored++
   }
 
   /** Import what HTTP clients posted on the relay since the per-channel cursors; true if any. */
@@ -167,8 +184,16 @@ export class MessageGateway {
     const channels = await this.http.call<
       Array<{ name: string; last_activity?: unknown; message_count?: unknown }>
     >('GET', '/api/channels')
+    // a status delete does not touch a channel's last_activity: the current statuses (one request
+    // for all channels) complete the mark of what changed since the last poll
+    const current = await this.http.call<Array<{ channel: string; key: string; updated_at: string }>>(
+      'GET',
+      '/api/status',
+    )
+    const sig = new Map<string, string>()
+    for (const st of current) sig.set(st.channel, `${sig.get(st.channel) ?? ''}|${st.key}@${st.updated_at}`)
     for (const { name, last_activity, message_count } of channels) {
-      const mark = `${String(last_activity)}/${String(message_count)}`
+      const mark = `${String(last_activity)}/${String(message_count)}/${sig.get(name) ?? ''}`
       if (this.seen.get(name) === mark && last_activity !== undefined) continue
       for (;;) {
         const after = cursors.imported[name] ?? '0'
@@ -183,6 +208,7 @@ export class MessageGateway {
         if (page.messages.length > 0) await save()
         if (!page.has_more || page.messages.length === 0) break
       }
+      await this.statuses.importChannel(name, save)
       this.seen.set(name, mark)
     }
   }
@@ -222,6 +248,6 @@ export class MessageGateway {
       await this.store.appendEnvelope(envelope)
     }
     this.pair(m.id, apiIdOf(envelope))
-    this.stats.imported++
+    this.counts.imported++
   }
 }

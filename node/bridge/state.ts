@@ -16,6 +16,8 @@ export interface BridgeCursors {
   pull: string
   /** relay message ids already imported as envelopes (HTTP-client messages), per channel */
   imported: Record<string, string>
+  /** per relay channel, the last status change imported (HTTP clients' status sets/deletes) */
+  statuses: Record<string, string>
   /** relay message id -> node message id, both ways across the boundary (threads map through it) */
   ids: Record<string, string>
 }
@@ -23,7 +25,7 @@ export interface BridgeCursors {
 export const bridgeFile = (dir: string) => join(dir, 'relay-sync.json')
 
 export async function readCursors(dir: string, url: string, space: string): Promise<BridgeCursors> {
-  const fresh: BridgeCursors = { url, space, push: {}, pull: '0', imported: {}, ids: {} }
+  const fresh: BridgeCursors = { url, space, push: {}, pull: '0', imported: {}, statuses: {}, ids: {} }
   let saved: Partial<BridgeCursors>
   try {
     saved = JSON.parse(await readFile(bridgeFile(dir), 'utf8')) as Partial<BridgeCursors>
@@ -37,6 +39,7 @@ export async function readCursors(dir: string, url: string, space: string): Prom
     push: typeof saved.push === 'object' && saved.push !== null ? saved.push : {},
     pull: typeof saved.pull === 'string' && saved.pull !== '' ? saved.pull : '0',
     imported: typeof saved.imported === 'object' && saved.imported !== null ? saved.imported : {},
+    statuses: typeof saved.statuses === 'object' && saved.statuses !== null ? saved.statuses : {},
     ids: typeof saved.ids === 'object' && saved.ids !== null ? saved.ids : {},
   }
 }

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningRelay, signup, startRelay, stopAllRelays } from '../../relay/test/relays.js'
 import { Handoff } from '../../sdk/client/index.js'
+import { bounded } from './bridge-support.js'
 import {
   type Api,
   closeAll,
@@ -37,9 +38,9 @@ describe('relay bridge: messages with HTTP-only clients', () => {
   }, 120_000)
 
   afterAll(async () => {
-    await closeAll(nodes)
-    await stopAllRelays()
-    await testnet?.destroy()
+    await bounded('close nodes', closeAll(nodes))
+    await bounded('stop relays', stopAllRelays())
+    await bounded('destroy testnet', testnet?.destroy() ?? Promise.resolve())
   })
 
   it("an SDK client holding the team's epoch keys reads a node's message on the relay", async () => {
@@ -179,5 +180,43 @@ describe('relay bridge: messages with HTTP-only clients', () => {
     await eventually(async () =>
       expect((await client.read('ops')).messages.map((m) => m.content)).not.toContain('oops, wrong channel'),
     )
+  })
+  it("an HTTP client's status changes reach both node users, once, and stay as they were on the relay", async () => {
+    const [a, b] = nodes as [TestNode, TestNode]
+    const admin = new Handoff({ apiUrl: relay.url, apiKey: relayKey })
+    const curl = new Handoff({
+      apiUrl: relay.url,
+      apiKey: (await admin.createKey('deployer', { '*': 'write' })).api_key,
+    })
+    await admin.createChannel('release') // a write key may not create channels
+    await curl.setStatus('release', 'deploy', 'frozen')
+    for (const n of [a, b]) {
+      await eventually(async () => {
+        const res = await n.api.call('GET', '/api/channels/release/status?key=deploy')
+        expect(res.body).toEqual([
+          expect.objectContaining({ key: 'deploy', value: 'frozen', updated_by: 'deployer' }),
+        ])
+      })
+    }
+    await admin.deleteStatus('release', 'deploy') // deleting a status takes admin
+    for (const n of [a, b]) {
+      await eventually(async () =>
+        expect((await n.api.call('GET', '/api/channels/release/status')).body).toEqual([]),
+      )
+    }
+    await new Promise((r) => setTimeout(r, 2_500)) // another bridge's import would land by now
+    for (const n of [a, b]) {
+      const changes = await n.api.ok<{ changes: Array<{ key: string }> }>(
+        'GET',
+        '/api/channels/release/status/changes',
+      )
+      expect(changes.changes.filter((c) => c.key === 'deploy')).toHaveLength(2) // one set, one delete
+    }
+    // imports are not mirrored back: the relay's history is the client's own two changes
+    const relayChanges = await admin.getStatusChanges('release')
+    expect(relayChanges.changes.map((c) => [c.value, c.changed_by])).toEqual([
+      ['frozen', 'deployer'],
+      ['', 'admin'],
+    ])
   })
 })

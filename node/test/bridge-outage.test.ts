@@ -4,13 +4,14 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { signup, startRelay, stopAllRelays, stopRelay } from '../../relay/test/relays.js'
 import { RelaySync } from '../../sdk/client/relay-sync.js'
+import { bounded } from './bridge-support.js'
 import { closeAll, eventually, openNode, type TestNode, tempDir } from './helpers.js'
 
 const nodes: TestNode[] = []
 
 afterAll(async () => {
-  await closeAll(nodes)
-  await stopAllRelays()
+  await bounded('close nodes', closeAll(nodes))
+  await bounded('stop relays', stopAllRelays())
 })
 
 describe('relay bridge with the relay down', () => {

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningRelay, signup, startRelay, stopAllRelays } from '../../relay/test/relays.js'
 import { joinTeam } from '../join.js'
+import { bounded } from './bridge-support.js'
 import {
   type Api,
   closeAll,
@@ -45,9 +46,9 @@ describe('relay bridge: envelopes of other writers', () => {
   }, 120_000)
 
   afterAll(async () => {
-    await closeAll(nodes)
-    await stopAllRelays()
-    await testnet?.destroy()
+    await bounded('close nodes', closeAll(nodes))
+    await bounded('stop relays', stopAllRelays())
+    await bounded('destroy testnet', testnet?.destroy() ?? Promise.resolve())
   })
 
   it('a swarm-only member and a relay-only member read each other through a node that has both', async () => {

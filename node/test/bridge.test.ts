@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningRelay, signup, startRelay, stopAllRelays } from '../../relay/test/relays.js'
 import { bridgeFile } from '../bridge/index.js'
+import { bounded } from './bridge-support.js'
 import {
   type Api,
   closeAll,
@@ -39,9 +40,9 @@ describe('relay bridge', () => {
   }, 120_000)
 
   afterAll(async () => {
-    await closeAll(nodes)
-    await stopAllRelays()
-    await testnet?.destroy()
+    await bounded('close nodes', closeAll(nodes))
+    await bounded('stop relays', stopAllRelays())
+    await bounded('destroy testnet', testnet?.destroy() ?? Promise.resolve())
   })
 
   it('two nodes with no common DHT exchange messages through the relay', async () => {
