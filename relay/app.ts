@@ -52,6 +52,8 @@ export async function buildRelay(options: RelayOptions = {}): Promise<Relay> {
               // counters in Redis: a client cannot multiply its quota by spreading over instances
               redis: store.redis,
               nameSpace: 'hf:rl:',
+              // a key's counter is read in its lookup's round trip (one Redis call, not two)
+              countInStore: true,
             }
           : false,
       ...(options.signupRateLimit ? { signupRateLimit: options.signupRateLimit } : {}),

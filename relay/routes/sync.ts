@@ -51,10 +51,9 @@ export function syncRoutes(store: RedisStore, options: SyncRouteOptions = {}) {
       for (const w of [...writers]) w.end({ type: 'shutdown', data: { reason: 'server shutting down' } })
     })
 
-    const guard = (level: 'read' | 'write') => async (request: FastifyRequest) => {
-      const principal = await helpers.authenticate(request)
-      await helpers.requirePermission(request, principal, '*', level)
-    }
+    // the API's own pipeline: authenticate (failures counted per IP), the key's rate limit (in
+    // the same counter as the API routes), then the team-level permission
+    const guard = (level: 'read' | 'write') => helpers.guard({ kind: 'team', level })
     const principalOf = (request: FastifyRequest) => request.principal as Principal
 
     app.post(

@@ -35,6 +35,11 @@ const chan = (teamId: string, channel: string) => `${team(teamId)}:c:${channel}`
 export const keys = {
   /** hash for the SHA-256 (hex) of a secret: t (team id), k (key id), s (sender), p (permissions JSON), h (the hash), u (last use, ms) */
   apiKey: (hash: string) => `hf:apikey:${hash}`,
+  /**
+   * string: the key's request count in its current rate-limit window (with a TTL). The hash tag is
+   * the whole lookup key, so both share a Cluster slot and one script reads one and counts the other.
+   */
+  apiKeyHits: (hash: string) => `hf:rl:{hf:apikey:${hash}}`,
 
   /** hash: id, name, created_at, encryption_required ("1" or absent), key_seq */
   team: (teamId: string) => `${team(teamId)}:team`,

@@ -2,6 +2,7 @@
 // of the key layout (see keys.ts); this file only holds the connections and their lifecycle.
 import type { Redis } from 'ioredis'
 import type {
+  CountedPrincipal,
   HandoffStore,
   KeyChange,
   MessageQuery,
@@ -109,6 +110,9 @@ export class RedisStore implements HandoffStore {
   // ---- teams and keys ----
   authenticate(apiKey: string): Promise<Principal | null> {
     return available(teams.authenticate(this.ctx.redis, apiKey))
+  }
+  authenticateCounted(apiKey: string, windowMs: number): Promise<CountedPrincipal | null> {
+    return available(teams.authenticateCounted(this.ctx.redis, apiKey, windowMs))
   }
   signup(teamName: string, senderName: string): Promise<SignupResponse> {
     return available(teams.signup(this.ctx.redis, teamName, senderName, this.ctx.limits.keysPerTeam))

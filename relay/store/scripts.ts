@@ -32,6 +32,22 @@ end
 `
 
 const SOURCES = {
+  // The API-key lookup and its rate-limit window counter in one round trip (fixed window: the
+  // first request sets the expiry, as @fastify/rate-limit). An unknown key is not counted.
+  // KEYS: lookup, counter; ARGV: window ms
+  // -> {'OK'} (unknown) | {'OK', t, k, s, p, h, u, hits, ttl ms}
+  hfAuthCount: `
+local f = redis.call('HMGET', KEYS[1], 't', 'k', 's', 'p', 'h', 'u')
+if not f[1] then return {'OK'} end
+local hits = redis.call('INCR', KEYS[2])
+local ttl = -1
+if hits > 1 then ttl = redis.call('PTTL', KEYS[2]) end
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[2], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {'OK', f[1], f[2] or '', f[3] or '', f[4] or '', f[5] or '', f[6] or '', hits, ttl}
+`,
   // KEYS: channels, meta, msgs, events, thread (of thread_id, or any team key), threads, rc, team
   // ARGV: channel, sender, content, mention, thread_id, created_at, encrypted, maxChannels,
   //       maxMsgs, maxEvents, maxReplies, notifyChannel

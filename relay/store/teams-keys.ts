@@ -9,7 +9,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { ApiError } from '../../sdk/api/errors.js'
-import type { KeyChange, Principal } from '../../sdk/api/store.js'
+import type { CountedPrincipal, KeyChange, Principal } from '../../sdk/api/store.js'
 import type {
   CreateKeyResponse,
   KeyInfo,
@@ -90,6 +90,35 @@ export async function authenticate(redis: Redis, secret: string): Promise<Princi
     'h',
     'u',
   )
+  return principalOf(redis, hash, [teamId, keyId, sender, permissions, storedHash, lastUsed])
+}
+
+/**
+ * `authenticate` plus the key's rate-limit count (see `hfAuthCount`), in one round trip.
+ * Null for an unknown key, which is not counted.
+ */
+export async function authenticateCounted(
+  redis: Redis,
+  secret: string,
+  windowMs: number,
+): Promise<CountedPrincipal | null> {
+  if (typeof secret !== 'string' || secret.length === 0 || secret.length > MAX_SECRET_LENGTH) return null
+  const hash = hashSecret(secret)
+  const reply = await runScript(
+    redis,
+    'hfAuthCount',
+    [keys.apiKey(hash), keys.apiKeyHits(hash)],
+    [Math.max(1, Math.trunc(windowMs))],
+  )
+  if (reply.length < 9) return null
+  const [, teamId, keyId, sender, permissions, storedHash, lastUsed] = reply
+  const principal = principalOf(redis, hash, [teamId, keyId, sender, permissions, storedHash, lastUsed])
+  return principal && { principal, hits: Number(reply[7]), ttlMs: Number(reply[8]) }
+}
+
+/** The principal of a lookup record (t, k, s, p, h, u), or null when it is not one for `hash`. */
+function principalOf(redis: Redis, hash: string, fields: Array<string | null | undefined>): Principal | null {
+  const [teamId, keyId, sender, permissions, storedHash, lastUsed] = fields
   if (!teamId || !keyId || sender == null || permissions == null || !storedHash) return null
   const a = Buffer.from(storedHash, 'hex')
   const b = Buffer.from(hash, 'hex')

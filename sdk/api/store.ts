@@ -54,6 +54,13 @@ export interface StreamSubscription {
   close(): Promise<void>
 }
 
+/** A principal with its request count in the current rate-limit window and the window's ms left. */
+export interface CountedPrincipal {
+  principal: Principal
+  hits: number
+  ttlMs: number
+}
+
 /** Key lifecycle notifications, so open streams can be closed or re-checked at once. */
 export type KeyChange =
   | { type: 'revoked'; keyId: string }
@@ -68,6 +75,12 @@ export interface HandoffStore {
 
   /** Resolve an API key (compared in constant time, stored hashed); null if unknown or revoked. */
   authenticate(apiKey: string): Promise<Principal | null>
+  /**
+   * Optional: `authenticate` that also counts the request in the key's rate-limit window (fixed
+   * window of `windowMs`, started by its first request) in the same storage round trip. Unknown
+   * keys are not counted. Used instead of the HTTP layer's own counter when the server asks for it.
+   */
+  authenticateCounted?(apiKey: string, windowMs: number): Promise<CountedPrincipal | null>
   signup(teamName: string, senderName: string): Promise<SignupResponse>
 
   createKey(teamId: string, sender: string, permissions: Permissions | undefined): Promise<CreateKeyResponse>

@@ -8,6 +8,7 @@ import { authenticate, pathOf } from './auth.js'
 import { installBodyParser } from './body.js'
 import type { ApiContext } from './context.js'
 import { installErrorHandling, sendApiError, toApiError } from './errors.js'
+import { keyLimit } from './key-limit.js'
 import { type ApiHelpers, type ApiOptions, type ApiServerOptions, DEFAULTS } from './options.js'
 import { requirePermission } from './permissions.js'
 import { installRateLimit, signupRateLimit } from './rate-limit.js'
@@ -40,7 +41,14 @@ export function createApiPlugin(store: HandoffStore, options: ApiOptions = {}): 
     app.decorateRequest('principal', null)
     installBodyParser(app)
     const limiting = await installRateLimit(app, options)
-    if (limiting) api.limit = app.rateLimit() as NonNullable<ApiContext['limit']>
+    if (limiting) {
+      api.limit = app.rateLimit() as NonNullable<ApiContext['limit']>
+      const counted = keyLimit(store, options.rateLimit, {
+        max: DEFAULTS.rateLimitMax,
+        windowMs: DEFAULTS.rateLimitWindowMs,
+      })
+      if (counted) api.keyLimit = counted
+    }
     installErrorHandling(app, api.limit)
     // Open streams would keep server.close() waiting forever: end them first, with a last event.
     // Requests arriving meanwhile get our 503 format (Fastify's own lacks `code`).

@@ -5,7 +5,7 @@ import { ApiError } from '../api/errors.js'
 import type { HandoffStore, Principal } from '../api/store.js'
 
 // Longer values cannot be keys; refuse them before they reach the store.
-const MAX_KEY_LENGTH = 512
+export const MAX_KEY_LENGTH = 512
 
 export function extractApiKey(request: FastifyRequest): string | null {
   const authorization = request.headers.authorization

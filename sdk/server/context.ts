@@ -1,6 +1,7 @@
 // State shared by the routes of one API instance, and the request decoration they rely on.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { HandoffStore, Principal } from '../api/store.js'
+import type { KeyLimit } from './key-limit.js'
 import type { ApiOptions } from './options.js'
 import type { RouteDoc } from './route.js'
 import type { StreamRegistry } from './streams.js'
@@ -20,4 +21,6 @@ export interface ApiContext {
   streams: StreamRegistry
   /** the rate limiter as a hook (absent when limiting is off); see route.ts for why it is called early */
   limit?: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+  /** set when the store counts authenticated requests itself (RateLimitOptions.countInStore) */
+  keyLimit?: KeyLimit
 }

@@ -15,6 +15,12 @@ export interface RateLimitOptions {
   redis?: Redis
   /** Redis key prefix of the counters */
   nameSpace?: string
+  /**
+   * Count authenticated requests with the store's `authenticateCounted` (the key lookup and its
+   * counter in one round trip) instead of a separate limiter call; the store's counters must be
+   * shared like `redis`'s. Requests without a valid key are still counted per IP by the limiter.
+   */
+  countInStore?: boolean
 }
 
 export interface SseOptions {

@@ -7,11 +7,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import type { z } from 'zod'
 import { ApiError } from '../api/errors.js'
 import { CHANNEL_NAME_RE } from '../api/schemas.js'
-import type { Principal } from '../api/store.js'
+import type { CountedPrincipal, Principal } from '../api/store.js'
 import type { PermissionLevel } from '../api/types.js'
 import { parsePart } from '../api/validation.js'
 import { authenticate } from './auth.js'
 import type { ApiContext } from './context.js'
+import { authenticateCounted, enforce } from './key-limit.js'
 import { auditStoreDenial, requirePermission } from './permissions.js'
 
 export type Access =
@@ -71,18 +72,31 @@ function cleanQuery(query: unknown): Record<string, unknown> {
 /** The onRequest hook of a route's access rule (none for public routes). */
 export function accessHook(api: ApiContext, access: Access): onRequestHookHandler | undefined {
   if (access.kind === 'public') return undefined
+  const { keyLimit } = api
   return async (request, reply) => {
     let principal: Principal
-    try {
-      principal = await authenticate(api.store, request)
-    } catch (err) {
-      // count failed attempts per client IP, so keys cannot be guessed at full speed
+    if (keyLimit && !request.principal) {
+      // the lookup and the key's counter in one round trip (the store counts valid keys only)
+      let counted: CountedPrincipal
+      try {
+        counted = await authenticateCounted(keyLimit, request)
+      } catch (err) {
+        await api.limit?.(request, reply)
+        throw err
+      }
+      principal = enforce(keyLimit, counted, reply)
+    } else {
+      try {
+        principal = await authenticate(api.store, request)
+      } catch (err) {
+        // count failed attempts per client IP, so keys cannot be guessed at full speed
+        await api.limit?.(request, reply)
+        throw err
+      }
+      // Counted before the permission check: denials are audited, and a key must not be able to
+      // flood the audit log faster than its rate limit.
       await api.limit?.(request, reply)
-      throw err
     }
-    // Counted before the permission check: denials are audited, and a key must not be able to
-    // flood the audit log faster than its rate limit.
-    await api.limit?.(request, reply)
     if (access.kind === 'team') {
       await requirePermission(api.store, request, principal, '*', access.level)
     } else if (access.kind === 'channel') {
@@ -114,7 +128,12 @@ export function route<
     method: def.method,
     url: def.url,
     ...(onRequest ? { onRequest } : {}),
-    ...(def.rateLimit !== undefined ? { config: { rateLimit: def.rateLimit } } : {}),
+    ...(def.rateLimit !== undefined
+      ? { config: { rateLimit: def.rateLimit } }
+      : // counted by accessHook through the store: the limiter plugin must not count them again
+        api.keyLimit && onRequest
+        ? { config: { rateLimit: false } }
+        : {}),
     exposeHeadRoute: def.head ?? true,
     handler: async (request, reply) => {
       const params = (def.params ? parsePart(def.params, request.params, 'params') : undefined) as Out<P>

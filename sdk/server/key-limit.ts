@@ -1,0 +1,54 @@
+// Rate limiting counted by the store (RateLimitOptions.countInStore): the key lookup and the key's
+// window counter share one storage round trip instead of two in a row. Same answers as the
+// limiter plugin: x-ratelimit-* headers on every counted request, 429 RATE_LIMITED with
+// Retry-After over the limit; a missing or unknown key throws before anything is counted, so the
+// caller counts it per client IP as before.
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { ApiError } from '../api/errors.js'
+import type { CountedPrincipal, HandoffStore, Principal } from '../api/store.js'
+import { extractApiKey, MAX_KEY_LENGTH } from './auth.js'
+
+export interface KeyLimit {
+  max: number
+  windowMs: number
+  count: NonNullable<HandoffStore['authenticateCounted']>
+}
+
+/** The store-counted limit of these options, or undefined when the limiter plugin counts keys. */
+export function keyLimit(
+  store: HandoffStore,
+  settings: { max?: number; timeWindow?: number; countInStore?: boolean } | false | undefined,
+  defaults: { max: number; windowMs: number },
+): KeyLimit | undefined {
+  if (settings === false || !settings?.countInStore || !store.authenticateCounted) return undefined
+  return {
+    max: settings.max ?? defaults.max,
+    windowMs: settings.timeWindow ?? defaults.windowMs,
+    count: store.authenticateCounted.bind(store),
+  }
+}
+
+/** Authenticate and count in one go; throws MISSING_API_KEY / INVALID_API_KEY uncounted. */
+export async function authenticateCounted(
+  limit: KeyLimit,
+  request: FastifyRequest,
+): Promise<CountedPrincipal> {
+  const key = extractApiKey(request)
+  if (!key) throw new ApiError('MISSING_API_KEY', 'Missing API key')
+  const counted = key.length <= MAX_KEY_LENGTH ? await limit.count(key, limit.windowMs) : null
+  if (!counted) throw new ApiError('INVALID_API_KEY', 'Invalid API key')
+  request.principal = counted.principal
+  return counted
+}
+
+/** The limiter plugin's headers; throws 429 RATE_LIMITED past the limit. */
+export function enforce(limit: KeyLimit, counted: CountedPrincipal, reply: FastifyReply): Principal {
+  const resetS = Math.max(0, Math.ceil(counted.ttlMs / 1000))
+  reply.header('x-ratelimit-limit', limit.max)
+  reply.header('x-ratelimit-remaining', Math.max(0, limit.max - counted.hits))
+  reply.header('x-ratelimit-reset', resetS)
+  if (counted.hits > limit.max) {
+    throw new ApiError('RATE_LIMITED', 'Too many requests. Slow down.', { retryAfter: Math.max(1, resetS) })
+  }
+  return counted.principal
+}
