@@ -6,21 +6,15 @@
 // sealed to the device) and answers with the team key and the log's key.
 import c from 'compact-encoding'
 import type { Protomux, ProtomuxChannel } from 'protomux'
-import sodium from 'sodium-native'
 import z32 from 'z32'
 import { UsageError } from '../sdk/cli-errors.js'
+import { keyedHash } from '../sdk/protocol/index.js'
 import type { Role } from './view/records.js'
 
 export const PAIR_PROTOCOL = 'handoff/pair/v1'
 const CODE_VERSION = 1
 /** How long an invite code stays valid. */
 export const INVITE_TTL_MS = 24 * 60 * 60 * 1000
-
-function keyedHash(key: Uint8Array, label: string, ...parts: Uint8Array[]): Buffer {
-  const out = Buffer.alloc(32)
-  sodium.crypto_generichash_batch(out, [Buffer.from(label), Buffer.from([0]), ...parts], key)
-  return out
-}
 
 export const inviteTopic = (secret: Buffer) => keyedHash(secret, 'handoff/v1/invite-topic')
 export const inviteIdOf = (secret: Buffer) => keyedHash(secret, 'handoff/v1/invite-id')

@@ -4,15 +4,8 @@
 // team key, a nonce derived from the record, and Ed25519 signatures being deterministic. The
 // relay stores one first arrival per envelope id (and remembers the id for 30 days), so exactly
 // one bridge sees `duplicate: false` and imports. The claim space is never pulled.
-import sodium from 'sodium-native'
 import type { RelaySync } from '../../sdk/client/relay-sync.js'
-import { OpType, sealEnvelope, signingKeyPairFromSeed } from '../../sdk/protocol/index.js'
-
-export function keyedHash(key: Uint8Array, label: string, input = ''): Buffer {
-  const out = Buffer.alloc(32)
-  sodium.crypto_generichash_batch(out, [Buffer.from(label), Buffer.from([0]), Buffer.from(input)], key)
-  return out
-}
+import { keyedHash, OpType, sealEnvelope, signingKeyPairFromSeed } from '../../sdk/protocol/index.js'
 
 /**
  * Relay records older than this are not imported: past the relay's 30-day memory of a claim, a

@@ -3,12 +3,12 @@
 // membership bodies (MemberAdd, MemberRemove, EpochKey) with the team's control key, which every
 // member holds from the moment it joins, so that `apply` can read them on every replica alike
 // (an epoch key a late joiner never received must not change what its view contains).
-import sodium from 'sodium-native'
 import { canonicalCursor } from '../../sdk/api/schemas.js'
 import {
   decodeBody,
   type Envelope,
   encodeBody,
+  keyedHash,
   messageIdOf,
   OpType,
   openEnvelope,
@@ -18,12 +18,6 @@ import {
 import type { Role } from '../view/records.js'
 
 export { OpType }
-
-function keyedHash(key: Uint8Array, label: string, input = ''): Buffer {
-  const out = Buffer.alloc(32)
-  sodium.crypto_generichash_batch(out, [Buffer.from(label), Buffer.from([0]), Buffer.from(input)], key)
-  return out
-}
 
 /** Key of the membership bodies: derived from the team key, never rotated. */
 export function controlKeyOf(teamKey: Uint8Array): Buffer {

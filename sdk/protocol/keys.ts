@@ -19,10 +19,14 @@ const LABEL = {
   passphraseSalt: 'handoff/v1/passphrase-salt',
 } as const
 
-function keyedHash(key: Uint8Array, label: string, input: string | Uint8Array = ''): Buffer {
+/**
+ * BLAKE2b-256 keyed by `key` over `label || 0x00 || parts...`: the one derivation every labelled
+ * key, id and tag in Handoff uses (here and in node/), so labels can never collide in shape.
+ */
+export function keyedHash(key: Uint8Array, label: string, ...parts: Array<string | Uint8Array>): Buffer {
   const out = Buffer.alloc(32)
-  const parts = [Buffer.from(label), Buffer.from([0]), Buffer.from(input)]
-  sodium.crypto_generichash_batch(out, parts, key)
+  const input = [Buffer.from(label), Buffer.from([0]), ...parts.map((part) => Buffer.from(part))]
+  sodium.crypto_generichash_batch(out, input, key)
   return out
 }
 
