@@ -165,12 +165,7 @@ declare module 'autobase' {
 }
 declare module 'hyperdht' {
   export default class DHT {
-    constructor(opts?: {
-      bootstrap?: Array<{ host: string; port: number }> | string[]
-      host?: string
-      /** false: answer handshakes with our address (no holepunch); default true */
-      firewalled?: boolean
-    })
+    constructor(opts?: { bootstrap?: Array<{ host: string; port: number }> | string[]; host?: string })
     ready(): Promise<void>
     destroy(): Promise<void>
   }
