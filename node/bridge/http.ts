@@ -1,7 +1,7 @@
 // A small JSON client for the relay's ordinary API routes (channels, messages), as the bridge's
 // relay key. A 429 or 503 is waited out (Retry-After) a few times: the bridge posts in bursts.
 import { sleep } from '../../sdk/client/backoff.js'
-import { errorFromResponse } from '../../sdk/client/errors.js'
+import { jsonOrThrow } from '../../sdk/client/http.js'
 
 export class RelayHttp {
   private readonly base: string
@@ -25,20 +25,13 @@ export class RelayHttp {
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.any([this.signal, AbortSignal.timeout(20_000)]),
       })
-      const text = await res.text()
-      let parsed: unknown
-      try {
-        parsed = text ? JSON.parse(text) : undefined
-      } catch {
-        parsed = undefined
-      }
-      if (res.ok) return parsed as T
       const retryAfter = res.headers.get('retry-after')
       if ((res.status === 429 || res.status === 503) && attempt < 5) {
+        await res.body?.cancel()
         await sleep(Math.min(10_000, Math.max(100, Number(retryAfter ?? 1) * 1000)), this.signal)
         continue
       }
-      throw errorFromResponse(res.status, parsed, retryAfter)
+      return jsonOrThrow<T>(res)
     }
   }
 }

@@ -60,6 +60,19 @@ async function readBody(res: Response): Promise<{ json: unknown } | { text: stri
   }
 }
 
+/** The JSON body of an answer, or undefined when it is empty or not JSON. */
+export async function jsonBody(res: Response): Promise<unknown> {
+  const body = await readBody(res).catch(() => ({ json: undefined }))
+  return 'json' in body ? body.json : undefined
+}
+
+/** The body of a 2xx answer; any other answer thrown as the typed error it maps to. */
+export async function jsonOrThrow<T>(res: Response): Promise<T> {
+  const parsed = await jsonBody(res)
+  if (!res.ok) throw errorFromResponse(res.status, parsed, res.headers.get('retry-after'))
+  return parsed as T
+}
+
 export class Transport {
   readonly apiUrl: string
   readonly apiKey: string | undefined

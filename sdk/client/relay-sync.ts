@@ -6,6 +6,7 @@ import type { SyncEnvelope, SyncPage, SyncPushResult } from '../api/sync.js'
 import { SYNC_MAX_PUSH } from '../api/sync.js'
 import { backoffDelay, type RetryOptions, resolveRetry, sleep } from './backoff.js'
 import { errorFromResponse, HandoffError } from './errors.js'
+import { jsonBody, jsonOrThrow } from './http.js'
 import { readEventStream } from './sse.js'
 
 export interface RelaySyncOptions {
@@ -53,15 +54,7 @@ export class RelaySync {
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
     })
-    const text = await res.text()
-    let parsed: unknown
-    try {
-      parsed = text ? JSON.parse(text) : undefined
-    } catch {
-      parsed = undefined
-    }
-    if (!res.ok) throw errorFromResponse(res.status, parsed, res.headers.get('retry-after'))
-    return parsed as T
+    return jsonOrThrow<T>(res)
   }
 
   /** Store envelopes on the relay (any number; sent 100 per request). Results in input order. */
@@ -117,14 +110,7 @@ export class RelaySync {
           signal,
         })
         if (!res.ok || !res.body) {
-          const text = await res.text().catch(() => '')
-          let parsed: unknown
-          try {
-            parsed = JSON.parse(text)
-          } catch {
-            parsed = undefined
-          }
-          throw errorFromResponse(res.status, parsed, res.headers.get('retry-after'))
+          throw errorFromResponse(res.status, await jsonBody(res), res.headers.get('retry-after'))
         }
         await readEventStream(res.body, {
           idleTimeoutMs: options.idleTimeoutMs ?? 45_000,
