@@ -1,9 +1,12 @@
 // The inviting side of pairing (see pairing.ts): pending invites live in the node's local state
 // (so they survive a restart until used or expired), and the node waits for joiners on each
-// pending invite's topic.
+// pending invite's topic and, when bridged to a relay, in its relay pairing box too
+// (bridge/pair-host.ts), where a joiner's answer also carries a relay key minted for it.
 import { randomBytes } from 'node:crypto'
 import type { Protomux } from 'protomux'
 import { ApiError } from '../sdk/api/errors.js'
+import { bridgedAccess, mintRelayKey, type RelayAccess } from './bridge/access.js'
+import { RelayPairHost, type RelayPairHostOptions } from './bridge/pair-host.js'
 import type { Identity } from './data-dir.js'
 import { memberAddEnvelope } from './identity.js'
 import type { NodeKeys } from './keyring.js'
@@ -31,13 +34,21 @@ interface InviteRecord {
   expires_at: string
   /** the device key that used it, once used */
   member: string | null
+  /** the relay key minted for that device (joined through the relay), so a retry gets the same */
+  relay_key?: string | null
 }
+
+/** The answer through a relay also gives the joiner a relay key (the pipe is sealed, pipe.ts). */
+export type RelayPairResponse = PairResponse & { relay_key?: string }
 
 const HEX32 = /^[0-9a-f]{64}$/
 
 export class InviteHost {
   /** invite id hex -> record, for the pending and the used (to answer a retried request) */
   private readonly invites = new Map<string, InviteRecord>()
+  /** the relay bridge's access, when the node is bridged: joiners may come through the relay */
+  private relay: RelayAccess | null = null
+  private relayHost: RelayPairHost | null = null
 
   constructor(
     private readonly local: LocalState,
@@ -52,10 +63,23 @@ export class InviteHost {
   }
 
   async start(): Promise<void> {
+    const bridged = bridgedAccess(this.store.log)
+    if (bridged) {
+      this.relay = { url: bridged.url, key: bridged.key }
+      const base = this.store.log.base
+      this.relayHost = new RelayPairHost({
+        url: bridged.url,
+        replicate: () => base.replicate(false) as ReturnType<RelayPairHostOptions['replicate']>,
+        onPair: (mux, id) => this.onPair(mux, id, true),
+        // the bridge's lifetime: closing the node closes the bridge and stops the box watches
+        signal: bridged.signal,
+      })
+    }
     for await (const { key, value } of this.bee.range({ gt: 'i/', lt: 'i0' })) {
       if (Date.parse(value.expires_at) < Date.now()) continue
       this.invites.set(key.slice(2), value)
       if (!value.member) this.swarm?.joinTopic(inviteTopic(Buffer.from(value.secret, 'hex'))).catch(() => {})
+      if (!value.member) this.relayHost?.watch(Buffer.from(value.secret, 'hex'))
     }
     this.swarm?.onConnection((_conn, mux) => {
       mux.pair({ protocol: PAIR_PROTOCOL }, (id) => this.onPair(mux, id))
@@ -63,7 +87,8 @@ export class InviteHost {
   }
 
   async create(name: string, role: Role): Promise<{ code: string; expires_at: string }> {
-    if (!this.swarm) throw new ApiError('NOT_SUPPORTED', 'This node runs without a swarm: nobody could join')
+    if (!this.swarm && !this.relayHost)
+      throw new ApiError('NOT_SUPPORTED', 'This node runs without a swarm or a relay: nobody could join')
     const secret = randomBytes(32)
     const record: InviteRecord = {
       secret: secret.toString('hex'),
@@ -75,23 +100,34 @@ export class InviteHost {
     const id = inviteIdOf(secret).toString('hex')
     await this.bee.put(`i/${id}`, record)
     this.invites.set(id, record)
-    await this.swarm.joinTopic(inviteTopic(secret))
+    this.relayHost?.watch(secret)
+    await this.swarm?.joinTopic(inviteTopic(secret))
     return { code: encodeInviteCode(secret), expires_at: record.expires_at }
   }
 
-  private onPair(mux: Protomux, id: Buffer | null): void {
+  /** Stops watching relay boxes (the node is closing). */
+  close(): void {
+    this.relayHost?.close()
+  }
+
+  private onPair(mux: Protomux, id: Buffer | null, viaRelay = false): void {
     const record = id ? this.invites.get(id.toString('hex')) : undefined
     if (!id || !record) return // not ours: protomux rejects the channel
     const pair = openPairChannel(mux, id, {
       onmessage: (message) => {
-        this.answer(record, id, message as PairRequest)
+        this.answer(record, id, message as PairRequest, viaRelay)
           .then((response) => pair?.send(response))
           .catch((err: Error) => pair?.send({ ok: false, error: err.message } satisfies PairResponse))
       },
     })
   }
 
-  private async answer(record: InviteRecord, id: Buffer, request: PairRequest): Promise<PairResponse> {
+  private async answer(
+    record: InviteRecord,
+    id: Buffer,
+    request: PairRequest,
+    viaRelay: boolean,
+  ): Promise<RelayPairResponse> {
     const secret = Buffer.from(record.secret, 'hex')
     if (
       !request ||
@@ -120,9 +156,15 @@ export class InviteHost {
       )
       await this.bee.put(`i/${id.toString('hex')}`, record)
       this.swarm?.leaveTopic(inviteTopic(secret)).catch(() => {})
+      this.relayHost?.retire(secret)
+    }
+    if (viaRelay && this.relay && !record.relay_key) {
+      // without it the joiner needs a --relay-key of its own; the join itself still works
+      record.relay_key = await mintRelayKey(this.relay, record.name, record.role).catch(() => null)
+      await this.bee.put(`i/${id.toString('hex')}`, record)
     }
     const { id: teamId, name, key, base, created_at } = this.identity.team
-    const response: PairResponse = {
+    const response: RelayPairResponse = {
       ok: true,
       team: { id: teamId, name, key, base, created_at },
       name: record.name,
@@ -130,6 +172,8 @@ export class InviteHost {
     }
     if (this.swarm) response.peer = this.swarm.publicKey.toString('hex')
     response.proof = responseProof(secret, response)
+    // outside the proof (it covers the swarm answer's fields); the sealed pipe protects it
+    if (viaRelay && record.relay_key) response.relay_key = record.relay_key
     return response
   }
 }

@@ -4,6 +4,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { buildApiServer } from '../sdk/server/index.js'
 import type { SseOptions } from '../sdk/server/options.js'
+import { pairingRoutes } from './routes/pairing.js'
 import { syncRoutes } from './routes/sync.js'
 import type { Limits } from './store/context.js'
 import { RedisStore } from './store/redis-store.js'
@@ -58,7 +59,10 @@ export async function buildRelay(options: RelayOptions = {}): Promise<Relay> {
           : false,
       ...(options.signupRateLimit ? { signupRateLimit: options.signupRateLimit } : {}),
       ...(options.sse ? { sse: options.sse } : {}),
-      extraRoutes: syncRoutes(store, { heartbeatMs: options.sse?.heartbeatMs }),
+      extraRoutes: (app, helpers) => {
+        syncRoutes(store, { heartbeatMs: options.sse?.heartbeatMs })(app, helpers)
+        pairingRoutes(store)(app)
+      },
       version: '2.0.0',
     })
     // after the API's preClose (streams end with a last event) and the server's close: Redis last

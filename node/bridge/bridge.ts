@@ -11,6 +11,7 @@ import { type PulledEnvelope, RelaySync } from '../../sdk/client/relay-sync.js'
 import { decodeEnvelope, envelopeIdHex } from '../../sdk/protocol/index.js'
 import { doneKey, droppedKey } from '../view/keys.js'
 import type { MemberRecord } from '../view/records.js'
+import { registerBridge } from './access.js'
 import { RelayHttp } from './http.js'
 import { MessageGateway } from './messages.js'
 import { Outbox } from './outbox.js'
@@ -70,6 +71,8 @@ export class RelayBridge {
     this.relay = new RelaySync({ url: options.url, key: options.key, fetch: tracked, timeoutMs: 20_000 })
     this.outbox = new Outbox(options.corestore)
     const http = new RelayHttp(options.url, options.key, this.controller.signal)
+    // the node's invite host answers joiners through this relay while the bridge runs
+    registerBridge(options.log, { url: options.url, key: options.key }, this.controller.signal)
     this.gateway = options.store
       ? new MessageGateway(options.store, this.relay, http, () => this.cursors as BridgeCursors)
       : null

@@ -1,0 +1,53 @@
+// Relay access for a member who joined through the relay: the inviter mints it a relay API key
+// with its own (sent inside the sealed pairing answer), and the joiner keeps URL and key in
+// DIR/relay.json (mode 0600) so `handoff node --data DIR` bridges with no flags.
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { jsonOrThrow } from '../../sdk/client/http.js'
+import { writeFileAtomic } from '../data-dir.js'
+import type { Role } from '../view/records.js'
+
+export interface RelayAccess {
+  url: string
+  key: string
+}
+
+/** A running bridge's access by its team log, for the invite host (node/invites.ts). */
+const bridged = new WeakMap<object, RelayAccess & { signal: AbortSignal }>()
+
+export function registerBridge(log: object, access: RelayAccess, signal: AbortSignal): void {
+  bridged.set(log, { ...access, signal })
+}
+
+export const bridgedAccess = (log: object) => bridged.get(log) ?? null
+
+export const relayConfigFile = (dir: string) => join(dir, 'relay.json')
+
+export async function readRelayAccess(dir: string): Promise<RelayAccess | null> {
+  try {
+    const saved = JSON.parse(await readFile(relayConfigFile(dir), 'utf8')) as Partial<RelayAccess>
+    return typeof saved.url === 'string' && typeof saved.key === 'string'
+      ? { url: saved.url, key: saved.key }
+      : null
+  } catch {
+    return null
+  }
+}
+
+export const writeRelayAccess = (dir: string, access: RelayAccess) =>
+  writeFileAtomic(relayConfigFile(dir), `${JSON.stringify(access)}\n`)
+
+/**
+ * A relay key for a new member, made with the inviter's bridge key (which needs "*": admin on
+ * the relay). Its bridge mirrors deletes of any author's messages, which the relay allows an
+ * admin only; a reader device still pushes its acks, so it gets write.
+ */
+export async function mintRelayKey(access: RelayAccess, name: string, role: Role): Promise<string> {
+  const res = await fetch(`${access.url.replace(/\/+$/, '')}/api/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${access.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ sender_name: name, permissions: { '*': role === 'reader' ? 'write' : 'admin' } }),
+    signal: AbortSignal.timeout(15_000),
+  })
+  return (await jsonOrThrow<{ api_key: string }>(res)).api_key
+}

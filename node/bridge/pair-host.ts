@@ -1,0 +1,115 @@
+// The inviting node's side of joining through a relay (docs/node.md, "Joining through a relay"):
+// for each pending invite, watch its relay pairing box; each joiner session found there gets its
+// own replication stream of this node's corestore, carried by a sealed pipe (pipe.ts), on which
+// the invite host answers the pairing request exactly as on a swarm connection.
+import type { Protomux } from 'protomux'
+import { PAIR_FRAMES_MAX } from '../../sdk/api/pair-box.js'
+import { PAIR_PROTOCOL } from '../pairing.js'
+import { BoxClient, followBox, PIPE_POLL_MS, PipeCodec, PipeEnd, type RawStream } from './pipe.js'
+
+/** a pending invite's box is looked at this often while no joiner talks through it */
+const IDLE_POLL_MS = 1_000
+/** a session with no frame for this long is gone (the joiner's Noise keep-alive is 5 s) */
+const SESSION_IDLE_MS = 30_000
+/** a used invite stays answerable this long: a joiner that crashed may ask again */
+const RETIRE_AFTER_MS = 10 * 60 * 1000
+
+export interface RelayPairHostOptions {
+  url: string
+  /** a responder replication stream of the node's corestore (its raw, encrypted side) */
+  replicate: () => RawStream & { noiseStream: { userData: Protomux } }
+  /** called for each pairing channel a joiner opens on a session's mux */
+  onPair: (mux: Protomux, id: Buffer | null) => void
+  /** ends every watch and session */
+  signal: AbortSignal
+}
+
+interface Session {
+  end: PipeEnd
+  lastFrame: number
+}
+
+interface Watch {
+  controller: AbortController
+  sessions: Map<string, Session>
+  retireAt: number | null
+}
+
+export class RelayPairHost {
+  private readonly watches = new Map<string, Watch>()
+  private closed = false
+
+  constructor(private readonly options: RelayPairHostOptions) {
+    options.signal.addEventListener('abort', () => this.close(), { once: true })
+  }
+
+  /** Starts answering joiners of this invite secret through the relay. */
+  watch(secret: Buffer): void {
+    const codec = new PipeCodec(secret)
+    if (this.closed || this.options.signal.aborted || this.watches.has(codec.box)) return
+    const watch: Watch = { controller: new AbortController(), sessions: new Map(), retireAt: null }
+    this.watches.set(codec.box, watch)
+    const client = new BoxClient(this.options.url, codec.box)
+    const pollMs = () => {
+      const now = Date.now()
+      for (const [id, s] of watch.sessions) {
+        if (s.end.closed || now - s.lastFrame > SESSION_IDLE_MS) {
+          s.end.close()
+          watch.sessions.delete(id)
+        }
+      }
+      if (watch.retireAt !== null && now > watch.retireAt && watch.sessions.size === 0) this.stop(codec.box)
+      return watch.sessions.size > 0 ? PIPE_POLL_MS : IDLE_POLL_MS
+    }
+    void followBox(
+      client,
+      'j',
+      watch.controller.signal,
+      (frame) => this.onFrame(watch, codec, client, frame),
+      pollMs,
+    )
+  }
+
+  /** The invite was used: keep answering its sessions a while (retries), then stop. */
+  retire(secret: Buffer): void {
+    const watch = this.watches.get(new PipeCodec(secret).box)
+    if (watch && watch.retireAt === null) watch.retireAt = Date.now() + RETIRE_AFTER_MS
+  }
+
+  private onFrame(watch: Watch, codec: PipeCodec, client: BoxClient, frame: string): void {
+    const opened = codec.open('j', frame)
+    if (!opened) return // not sealed by a holder of the code: ignored
+    let session = watch.sessions.get(opened.session)
+    if (!session) {
+      // only a session's first frame opens it: older sessions' leftovers in the box are skipped
+      if (opened.seq !== 0 || watch.sessions.size >= PAIR_FRAMES_MAX) return
+      const stream = this.options.replicate()
+      const mux = stream.noiseStream.userData
+      mux.pair({ protocol: PAIR_PROTOCOL }, (id) => this.options.onPair(mux, id))
+      const end = new PipeEnd(
+        client,
+        codec,
+        'i',
+        Buffer.from(opened.session, 'hex'),
+        stream,
+        watch.controller.signal,
+      )
+      session = { end, lastFrame: Date.now() }
+      watch.sessions.set(opened.session, session)
+    }
+    session.lastFrame = Date.now()
+    session.end.deliver(opened.seq, opened.data)
+  }
+
+  private stop(box: string): void {
+    const watch = this.watches.get(box)
+    if (!watch) return
+    this.watches.delete(box)
+    watch.controller.abort()
+  }
+
+  close(): void {
+    this.closed = true
+    for (const box of [...this.watches.keys()]) this.stop(box)
+  }
+}

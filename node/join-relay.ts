@@ -1,0 +1,146 @@
+// `handoff join CODE --relay URL`: joining when the inviting node cannot be reached peer to peer.
+// The joiner and the inviter talk through the invite's pairing box on the relay, over a pipe
+// sealed with keys from the invite secret (bridge/pipe.ts). On that pipe runs what a swarm
+// connection carries in join.ts: a Noise replication stream of the corestore, with the pairing
+// channel inside (same request and answer proofs), then the team log's replication until the
+// inviter's MemberAdd makes this device a writer. The answer also carries a relay key the
+// inviter minted for this member; URL and key go to DIR/relay.json, so `handoff node` bridges.
+import { randomBytes } from 'node:crypto'
+import Autobase from 'autobase'
+import Corestore from 'corestore'
+import type { Protomux } from 'protomux'
+import { UsageError } from '../sdk/cli-errors.js'
+import { generateSigningKeyPair } from '../sdk/protocol/index.js'
+import { writeRelayAccess } from './bridge/access.js'
+import { BoxClient, followBox, newSession, PipeCodec, PipeEnd, type RawStream } from './bridge/pipe.js'
+import { ensureDir, type Identity, paths, readIdentity, writeIdentity } from './data-dir.js'
+import type { RelayPairResponse } from './invites.js'
+import type { JoinResult } from './join.js'
+import { NodeKeys } from './keyring.js'
+import { controlKeyOf } from './log/ops.js'
+import { TeamLog } from './log/team-log.js'
+import { decodeInviteCode, inviteIdOf, openPairChannel, requestProof, responseProof } from './pairing.js'
+
+export interface RelayJoinOptions {
+  dataDir: string
+  code: string
+  /** the relay the inviting node is bridged to */
+  relay: string
+  /** a relay key of the joiner's own; by default the one the inviter mints in its answer */
+  relayKey?: string
+  /** give up after this long (default 120 s) */
+  timeoutMs?: number
+}
+
+export interface RelayJoinResult extends JoinResult {
+  /** where `handoff node` will sync; key null when the inviter could not mint one and none was given */
+  relay: { url: string; key: string | null }
+}
+
+type ReplicationStream = RawStream & { noiseStream: { userData: Protomux } }
+
+export async function joinThroughRelay(options: RelayJoinOptions): Promise<RelayJoinResult> {
+  const secret = decodeInviteCode(options.code)
+  const dir = options.dataDir
+  if (!/^https?:\/\//.test(options.relay)) throw new UsageError('--relay must be an http(s) URL')
+  if (await readIdentity(dir)) throw new UsageError(`${dir} already holds a team; use another --data dir`)
+  await ensureDir(dir)
+  const signal = AbortSignal.timeout(options.timeoutMs ?? 120_000)
+  const pipe = new AbortController()
+  const corestore = new Corestore(paths(dir).corestore)
+  try {
+    await corestore.ready()
+    const writer = (await Autobase.getLocalKey(corestore)).toString('hex')
+    const device = generateSigningKeyPair()
+    const publicKey = device.publicKey.toString('hex')
+
+    // the joiner opens the session: the inviter answers whatever session appears in its box
+    const stream = corestore.replicate(true) as ReplicationStream
+    const codec = new PipeCodec(secret)
+    const client = new BoxClient(options.relay, codec.box)
+    const end = new PipeEnd(client, codec, 'j', newSession(), stream, pipe.signal)
+    const session = end.session.toString('hex')
+    void followBox(client, 'i', end.signal, (frame) => {
+      const opened = codec.open('i', frame)
+      if (opened && opened.session === session) end.deliver(opened.seq, opened.data)
+    })
+
+    const response = await pair(stream.noiseStream.userData, secret, publicKey, writer, signal, end.signal)
+    if (!response.team || !response.name || !response.role)
+      throw new Error('the inviting node sent an incomplete answer')
+    const identity: Identity = {
+      version: 1,
+      name: response.name,
+      device: { publicKey, secretKey: device.secretKey.toString('hex') },
+      team: response.team,
+      role: response.role,
+      epochs: {},
+      swarmSeed: randomBytes(32).toString('hex'),
+    }
+    await writeIdentity(dir, identity)
+    const key = options.relayKey ?? response.relay_key ?? null
+    if (key) await writeRelayAccess(dir, { url: options.relay, key })
+    // the corestore already replicates over the pipe: the team log's cores join that stream
+    await becomeWriter(corestore, identity, dir, signal)
+    return {
+      team: { id: identity.team.id, name: identity.team.name },
+      name: identity.name,
+      role: identity.role,
+      relay: { url: options.relay, key },
+    }
+  } finally {
+    pipe.abort()
+    await corestore.close()
+  }
+}
+
+function pair(
+  mux: Protomux,
+  secret: Buffer,
+  publicKey: string,
+  writer: string,
+  signal: AbortSignal,
+  pipeSignal: AbortSignal,
+): Promise<RelayPairResponse> {
+  return new Promise<RelayPairResponse>((resolve, reject) => {
+    const fail = (message: string) => () => reject(new Error(message))
+    signal.addEventListener(
+      'abort',
+      fail('no answer through the relay (is the inviting node running with --relay?)'),
+      {
+        once: true,
+      },
+    )
+    pipeSignal.addEventListener('abort', fail('the pipe through the relay broke'), { once: true })
+    const ch = openPairChannel(mux, inviteIdOf(secret), {
+      onopen: () => ch?.send({ publicKey, writer, proof: requestProof(secret, publicKey, writer) }),
+      onmessage: (message) => {
+        const response = message as RelayPairResponse
+        if (!response.ok)
+          return reject(new Error(`the inviting node refused: ${response.error ?? 'no reason'}`))
+        const { relay_key: _relayKey, ...proved } = response
+        if (response.proof !== responseProof(secret, proved)) return // not from a holder of the code
+        resolve(response)
+      },
+    })
+  })
+}
+
+async function becomeWriter(corestore: Corestore, identity: Identity, dir: string, signal: AbortSignal) {
+  const keys = new NodeKeys(identity, dir)
+  const log = new TeamLog(corestore, Buffer.from(identity.team.base, 'hex'), {
+    teamId: keys.teamId,
+    controlKey: controlKeyOf(keys.teamKey),
+  })
+  try {
+    await log.ready()
+    await log.waitWritable(signal)
+    while (!(await keys.refresh(log.view)) && keys.allEpochs().length === 0) {
+      signal.throwIfAborted()
+      await new Promise((r) => setTimeout(r, 200))
+      await log.update()
+    }
+  } finally {
+    await log.close()
+  }
+}

@@ -1,0 +1,93 @@
+// Joining through the relay: two nodes with no DHT at all (swarm off) and one relay. A is
+// bridged and invites; B joins with the code through A's relay pairing box, gets a relay key
+// minted by A, then syncs through the relay only. Messages cross both ways, and what the relay
+// stored for the pairing holds none of the team's secrets.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningRelay, signup, startRelay, stopAllRelays } from '../../relay/test/relays.js'
+import { readRelayAccess } from '../bridge/access.js'
+import { PipeCodec } from '../bridge/pipe.js'
+import { readIdentity } from '../data-dir.js'
+import { joinThroughRelay } from '../join-relay.js'
+import { decodeInviteCode, encodeInviteCode } from '../pairing.js'
+import { bounded } from './bridge-support.js'
+import { type Api, closeAll, eventually, openNode, type TestNode, tempDir } from './helpers.js'
+
+async function contents(api: Api, channel: string): Promise<string[]> {
+  const res = await api.call<{ messages: Array<{ content: string }> }>(
+    'GET',
+    `/api/channels/${channel}/messages`,
+  )
+  return res.status === 200 ? res.body.messages.map((m) => m.content).sort() : []
+}
+
+describe('handoff join --relay', () => {
+  let relay: RunningRelay
+  const nodes: TestNode[] = []
+  let code = ''
+  let joinedKey: string | null = null
+
+  beforeAll(async () => {
+    relay = await startRelay()
+    const key = await signup(relay.url, 'join-relay')
+    nodes.push(await openNode(await tempDir(), null, { name: 'alice', relay: { url: relay.url, key } }))
+    const a = nodes[0] as TestNode
+    code = (await a.api.ok<{ code: string }>('POST', '/api/node/invites', { name: 'bob' })).code
+    const dir = await tempDir()
+    const started = Date.now()
+    const joined = await joinThroughRelay({ dataDir: dir, code, relay: relay.url, timeoutMs: 60_000 })
+    console.info(`join through the relay: ${Date.now() - started} ms`)
+    expect(joined).toMatchObject({ name: 'bob', role: 'member', team: { id: a.node.teamId } })
+    joinedKey = joined.relay.key
+    const access = await readRelayAccess(dir)
+    expect(access).toEqual({ url: relay.url, key: joinedKey })
+    nodes.push(await openNode(dir, null, { relay: access ?? undefined }))
+  }, 120_000)
+
+  afterAll(async () => {
+    await bounded('close nodes', closeAll(nodes))
+    await bounded('stop relays', stopAllRelays())
+  })
+
+  it('the joiner is a writer with a relay key of its own, and messages cross both ways', async () => {
+    const [a, b] = nodes as [TestNode, TestNode]
+    expect(joinedKey).toMatch(/\S{16,}/)
+    expect(b.node.log.writable).toBe(true)
+    expect(b.node.swarm).toBeNull()
+    await b.api.ok('POST', '/api/channels/general/messages', { content: 'hello from bob' })
+    await a.api.ok('POST', '/api/channels/general/messages', { content: 'hello from alice' })
+    const both = ['hello from alice', 'hello from bob']
+    await eventually(async () => expect(await contents(a.api, 'general')).toEqual(both), 45_000)
+    await eventually(async () => expect(await contents(b.api, 'general')).toEqual(both), 45_000)
+  })
+
+  it('the relay stored only sealed frames: no team key, invite secret, names or relay key', async () => {
+    const identity = await readIdentity(nodes[1]?.dir as string)
+    const secret = decodeInviteCode(code)
+    const box = new PipeCodec(secret).box
+    const redis = relay.store.redis
+    const stored: Buffer[] = []
+    for (const side of ['i', 'j']) {
+      const entries = (await redis.xrange(`hf:pair:{${box}}:${side}`, '-', '+')) as Array<[string, string[]]>
+      for (const [, fields] of entries) stored.push(Buffer.from(fields[1] ?? '', 'base64'))
+    }
+    expect(stored.length).toBeGreaterThan(2)
+    const all = Buffer.concat(stored)
+    const secrets = [
+      Buffer.from(identity?.team.key ?? '', 'hex'),
+      secret,
+      Buffer.from(identity?.device.publicKey ?? '', 'hex'),
+      Buffer.from(joinedKey ?? 'x'),
+      Buffer.from('bob'),
+    ]
+    for (const s of secrets) expect(all.includes(s)).toBe(false)
+  })
+
+  it('a code nobody holds gets no answer and leaves no data dir behind', async () => {
+    const dir = await tempDir()
+    const fake = encodeInviteCode(Buffer.alloc(32, 7))
+    await expect(
+      joinThroughRelay({ dataDir: dir, code: fake, relay: relay.url, timeoutMs: 3_000 }),
+    ).rejects.toThrow(/no answer through the relay/)
+    expect(await readIdentity(dir)).toBeNull()
+  })
+})
