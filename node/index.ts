@@ -20,6 +20,7 @@ import {
   writeNodeInfo,
 } from './data-dir.js'
 import { createIdentity, genesisEnvelope } from './identity.js'
+import { Arrivals } from './arrivals.js'
 import { InviteHost } from './invites.js'
 import { NodeKeys } from './keyring.js'
 import { LocalState, localSealKey } from './local-state.js'
@@ -119,6 +120,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     }
 
     const store = new NodeStore(log, local, keys, identity.team.id)
+    // the channel feed pages by this node's arrival order, which survives reorders (arrivals.ts)
+    const arrivals = new Arrivals(corestore, identity.team.id, () => log.view)
+    cleanup.push(() => arrivals.close())
+    await arrivals.ready()
+    store.reader.arrivals = arrivals
     store.on('warning', () => {})
     log.on('warning', () => {})
     const refreshKeys = () => void keys.refresh(log.view).catch(() => {})

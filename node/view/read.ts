@@ -7,6 +7,7 @@ import { ApiError } from '../../sdk/api/errors.js'
 import { canonicalCursor } from '../../sdk/api/schemas.js'
 import type { Ack, Channel, Message, Status, StatusChange } from '../../sdk/api/types.js'
 import { decodeEnvelope, type Envelope, encodeContentString, openEnvelope } from '../../sdk/protocol/index.js'
+import type { Arrivals } from '../arrivals.js'
 import { type ChannelBody, decodeOpBody, type MessageBody } from '../log/ops.js'
 import { CHANNELS_FROM, CHANNELS_TO, type ChannelSpace, channelKey, channelSpace, seqOf } from './keys.js'
 import type { ChangeRecord, ChannelRecord, MessageRecord, ViewValue } from './records.js'
@@ -21,6 +22,9 @@ const CURSOR_RE = /^\d{1,20}(-\d{1,20})?$/
 export const iso = (ms: number) => new Date(ms).toISOString()
 
 export class ViewReader {
+  /** this node's arrival order; when set, the channel feed pages by it (node/arrivals.ts) */
+  arrivals: Arrivals | null = null
+
   constructor(
     private readonly view: () => Hyperbee<ViewValue>,
     private readonly keys: Keyring,
@@ -109,6 +113,18 @@ export class ViewReader {
     return record && !record.deleted ? { seq, record } : null
   }
 
+  /** A validated, canonical cursor id; null for the start (`0`, `0-0`). */
+  parseCursor(cursor: string, field = 'after_id'): string | null {
+    if (!CURSOR_RE.test(cursor)) {
+      throw new ApiError(
+        'INVALID_CURSOR',
+        `Invalid ${field} format. Expected a message ID like '1234567890-0'`,
+      )
+    }
+    cursor = canonicalCursor(cursor)
+    return cursor === '0' || cursor === '0-0' ? null : cursor
+  }
+
   /**
    * The log position after which a cursor points: its own seq for an id this channel holds, else
    * the last message whose id sorts before it (ids follow log order on each author's clock).
@@ -119,14 +135,9 @@ export class ViewReader {
     cursor: string,
     field = 'after_id',
   ): Promise<number> {
-    if (!CURSOR_RE.test(cursor)) {
-      throw new ApiError(
-        'INVALID_CURSOR',
-        `Invalid ${field} format. Expected a message ID like '1234567890-0'`,
-      )
-    }
-    cursor = canonicalCursor(cursor)
-    if (cursor === '0' || cursor === '0-0') return 0
+    const parsed = this.parseCursor(cursor, field)
+    if (parsed === null) return 0
+    cursor = parsed
     const known = await this.get<number>(space.messageId(cursor))
     if (known !== null) return known
     const cmp = compareIds

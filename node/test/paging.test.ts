@@ -1,0 +1,132 @@
+// Paging with after_id across an autobase reorder: A and B write while apart, a client on each
+// pages to the end; when they meet, the merged log places some of one side's messages BEFORE the
+// other side's cursor in the view. Each client's next page from its cursor must hold exactly the
+// messages it has not seen (none lost, none twice), also through the unread route and after a
+// restart (the arrival order is on disk, node/arrivals.ts).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { channelSpace } from '../view/keys.js'
+import type { ChannelRecord } from '../view/records.js'
+import {
+  type Api,
+  closeAll,
+  eventually,
+  startTeam,
+  startTestnet,
+  type TestNode,
+  type Testnet,
+} from './helpers.js'
+
+const CH = 'feed'
+const N = 12
+
+interface Page {
+  messages: Array<{ id: string; content: string }>
+  next_after_id: string
+  has_more: boolean
+}
+
+/** Every message after `cursor`, page by page (small pages, so the cursor moves often). */
+async function pageFrom(api: Api, cursor: string): Promise<{ contents: string[]; cursor: string }> {
+  const contents: string[] = []
+  for (;;) {
+    const page = await api.ok<Page>('GET', `/api/channels/${CH}/messages?after_id=${cursor}&limit=5`)
+    contents.push(...page.messages.map((m) => m.content))
+    cursor = page.next_after_id
+    if (!page.has_more) return { contents, cursor }
+  }
+}
+
+/** The view position (autobase's linearized order) of a message id on a node. */
+async function viewSeq(t: TestNode, id: string): Promise<number> {
+  const record = (await t.node.log.view.get(`ch/${CH}`))?.value as ChannelRecord
+  const seq = (await t.node.log.view.get(channelSpace(CH, record.gen).messageId(id)))?.value
+  if (typeof seq !== 'number') throw new Error(`${id} not in the view`)
+  return seq
+}
+
+describe('paging across a reorder', () => {
+  let testnet: Testnet
+  let nodes: TestNode[]
+
+  beforeAll(async () => {
+    testnet = await startTestnet()
+    nodes = await startTeam(2, testnet)
+  }, 120_000)
+
+  afterAll(async () => {
+    await closeAll(nodes ?? [])
+    await testnet?.destroy()
+  })
+
+  it('a cursor taken before the merge still yields every unseen message exactly once', async () => {
+    const [A, B] = nodes as [TestNode, TestNode]
+    await A.api.ok('POST', `/api/channels/${CH}/messages`, { content: 'shared' })
+    await eventually(async () => expect((await pageFrom(B.api, '0')).contents).toEqual(['shared']), 30_000)
+
+    await A.restart({ swarm: false })
+    await B.restart({ swarm: false })
+    const ids = new Map<string, string>()
+    for (let i = 0; i < N; i++) {
+      for (const [name, t] of [
+        ['a', A],
+        ['b', B],
+      ] as const) {
+        const m = await t.api.ok<{ id: string }>('POST', `/api/channels/${CH}/messages`, {
+          content: `${name}${i}`,
+        })
+        ids.set(`${name}${i}`, m.id)
+      }
+    }
+    const mine = (p: string) => Array.from({ length: N }, (_, i) => `${p}${i}`)
+    // apart, each client pages to the end of what its node holds, and acks it
+    const seenA = await pageFrom(A.api, '0')
+    const seenB = await pageFrom(B.api, '0')
+    expect(seenA.contents).toEqual(['shared', ...mine('a')])
+    expect(seenB.contents).toEqual(['shared', ...mine('b')])
+    await A.api.ok('POST', `/api/channels/${CH}/ack`, { last_read_id: seenA.cursor })
+
+    await A.restart({ swarm: true })
+    await B.restart({ swarm: true })
+    for (const t of [A, B])
+      await eventually(async () => {
+        const list = await t.api.ok<Array<{ name: string; message_count: number }>>('GET', '/api/channels')
+        expect(list.find((c) => c.name === CH)?.message_count).toBe(1 + 2 * N)
+      }, 90_000)
+
+    // both views are the same linearized log now: whichever side's messages come first, the other
+    // side's cursor has messages placed before it
+    const cursorA = await viewSeq(A, seenA.cursor)
+    const cursorB = await viewSeq(B, seenB.cursor)
+    const beforeA = (await Promise.all(mine('b').map((c) => viewSeq(A, ids.get(c) as string)))).filter(
+      (s) => s < cursorA,
+    )
+    const beforeB = (await Promise.all(mine('a').map((c) => viewSeq(B, ids.get(c) as string)))).filter(
+      (s) => s < cursorB,
+    )
+    expect(beforeA.length + beforeB.length).toBeGreaterThan(0)
+
+    const nextA = await pageFrom(A.api, seenA.cursor)
+    const nextB = await pageFrom(B.api, seenB.cursor)
+    expect([...nextA.contents].sort()).toEqual(mine('b').sort())
+    expect([...nextB.contents].sort()).toEqual(mine('a').sort())
+    // and from the new cursor nothing more (nothing twice)
+    expect((await pageFrom(A.api, nextA.cursor)).contents).toEqual([])
+    expect((await pageFrom(B.api, nextB.cursor)).contents).toEqual([])
+
+    // the unread route pages from the ack the same way (not counting alice's own messages)
+    const unread = await A.api.ok<Page>('GET', `/api/channels/${CH}/unread?limit=100`)
+    expect(unread.messages.map((m) => m.content).sort()).toEqual(mine('b').sort())
+
+    // the latest page's cursor is the newest arrival: nothing follows it
+    const latest = await A.api.ok<Page>('GET', `/api/channels/${CH}/messages?limit=5`)
+    expect(latest.messages).toHaveLength(5)
+    expect((await pageFrom(A.api, latest.next_after_id)).contents).toEqual([])
+
+    // the arrival order is on disk: after a restart the old cursor still means the same
+    await A.restart({ swarm: false })
+    expect([...(await pageFrom(A.api, seenA.cursor)).contents].sort()).toEqual(mine('b').sort())
+    const all = await pageFrom(A.api, '0')
+    expect(all.contents).toHaveLength(1 + 2 * N)
+    expect(new Set(all.contents).size).toBe(1 + 2 * N)
+  }, 240_000)
+})
