@@ -3,9 +3,11 @@
 // failures Error (exit 1).
 import type { Command } from 'commander'
 import { UsageError } from '../sdk/cli-errors.js'
+import { readRelayAccess, relayConfigFile } from './bridge/access.js'
 import { defaultDataDir, liveNodeInfo, paths, readApiKey, readIdentity } from './data-dir.js'
 import { type NodeStatus, parseBootstrap, startNode } from './index.js'
 import { joinTeam } from './join.js'
+import { joinThroughRelay } from './join-relay.js'
 
 const SHUTDOWN_GRACE_MS = 10_000
 const ROLES = ['member', 'admin', 'reader']
@@ -67,8 +69,11 @@ interface NodeFlags {
 async function runNode(opts: NodeFlags): Promise<void> {
   const env = process.env
   const dataDir = opts.data ?? defaultDataDir()
-  const relayUrl = opts.relay ?? env.HANDOFF_RELAY_URL
-  const relayKey = opts.relayKey ?? env.HANDOFF_RELAY_KEY
+  // a device that joined through a relay kept its URL and key (DIR/relay.json): flags override
+  const saved = await readRelayAccess(dataDir)
+  const relayUrl = opts.relay ?? env.HANDOFF_RELAY_URL ?? saved?.url
+  const relayKey =
+    opts.relayKey ?? env.HANDOFF_RELAY_KEY ?? (saved?.url === relayUrl ? saved?.key : undefined)
   if (relayUrl && !relayKey) throw new UsageError('--relay needs --relay-key (HANDOFF_RELAY_KEY)')
   const node = await startNode({
     dataDir,
@@ -179,13 +184,35 @@ export function registerNodeCommands(program: Command): void {
     .argument('<code>', 'the invite code')
     .option('--data <dir>', 'data directory for this device (HANDOFF_DATA)')
     .option('--bootstrap <list>', 'host:port,... of a private DHT (HANDOFF_BOOTSTRAP)')
-    .option('--relay <url>', 'join through a relay (not built yet)')
+    .option(
+      '--relay <url>',
+      'join through this relay, the one the inviting node syncs with (HANDOFF_RELAY_URL)',
+    )
+    .option('--relay-key <key>', 'your own relay key, if the inviting node cannot make one for you')
     .option('--json', 'print JSON')
     .action(
-      async (code: string, opts: { data?: string; bootstrap?: string; relay?: string; json?: boolean }) => {
-        if (opts.relay)
-          throw new Error('joining through a relay is not supported yet: the inviting node must be reachable')
+      async (
+        code: string,
+        opts: { data?: string; bootstrap?: string; relay?: string; relayKey?: string; json?: boolean },
+      ) => {
         const dir = opts.data ?? defaultDataDir()
+        const relay = opts.relay ?? process.env.HANDOFF_RELAY_URL
+        if (relay) {
+          if (!opts.json) out(`Asking the inviting node through ${relay}...`)
+          const joined = await joinThroughRelay({ dataDir: dir, code, relay, relayKey: opts.relayKey })
+          if (opts.json) {
+            // the key is a secret: it stays in the data dir
+            out(JSON.stringify({ ...joined, relay: { url: relay, key_saved: joined.relay.key !== null } }))
+            return
+          }
+          out(`Joined team "${joined.team.name}" as ${joined.name} (${joined.role}) through ${relay}.`)
+          out(
+            joined.relay.key
+              ? `Relay access saved in ${relayConfigFile(dir)}. Start it with: handoff node --data ${dir}`
+              : `The inviting node could not make you a relay key: start with handoff node --data ${dir} --relay ${relay} --relay-key KEY`,
+          )
+          return
+        }
         if (!opts.json) out('Looking for the inviting node...')
         const joined = await joinTeam({
           dataDir: dir,

@@ -44,6 +44,7 @@ export async function joinThroughRelay(options: RelayJoinOptions): Promise<Relay
   const dir = options.dataDir
   if (!/^https?:\/\//.test(options.relay)) throw new UsageError('--relay must be an http(s) URL')
   if (await readIdentity(dir)) throw new UsageError(`${dir} already holds a team; use another --data dir`)
+  await reachable(options.relay)
   await ensureDir(dir)
   const signal = AbortSignal.timeout(options.timeoutMs ?? 120_000)
   const pipe = new AbortController()
@@ -92,6 +93,15 @@ export async function joinThroughRelay(options: RelayJoinOptions): Promise<Relay
     pipe.abort()
     await corestore.close()
   }
+}
+
+/** A relay that does not answer fails the join at once, not after the whole timeout. */
+async function reachable(url: string): Promise<void> {
+  const res = await fetch(`${url.replace(/\/+$/, '')}/healthz`, {
+    signal: AbortSignal.timeout(10_000),
+  }).catch(() => null)
+  if (!res?.ok) throw new Error(`the relay at ${url} does not answer`)
+  await res.body?.cancel()
 }
 
 function pair(
