@@ -124,8 +124,18 @@ export function syncRoutes(store: RedisStore, options: SyncRouteOptions = {}) {
       writer.onClose(unwatch)
       let subscription: StreamSubscription
       try {
-        subscription = await store.followEnvelopes(principal.teamId, space, after, (item) =>
-          writer.send({ type: 'envelope', id: item.cursor, data: item } as unknown as StreamEvent),
+        subscription = await store.followEnvelopes(
+          principal.teamId,
+          space,
+          after,
+          (item) => writer.send({ type: 'envelope', id: item.cursor, data: item } as unknown as StreamEvent),
+          // Redis lost: a last error event, so the node resumes by cursor instead of waiting silently
+          (err) =>
+            writer.fail(
+              err instanceof ApiError
+                ? err
+                : new ApiError('UNAVAILABLE', 'Storage is unavailable, retry shortly'),
+            ),
         )
       } catch (err) {
         request.log.error({ err }, 'sync stream subscription failed')

@@ -42,6 +42,7 @@ export async function subscribeChannel(
   channel: string,
   lastEventId: string | null,
   onEvent: (event: StreamEvent) => void | Promise<void>,
+  onError?: (err: Error) => void,
 ): Promise<StreamSubscription> {
   const from = parseCursor(lastEventId, 'last_event_id')
   const spec: FeedSpec<StreamEvent> = {
@@ -58,5 +59,5 @@ export async function subscribeChannel(
       })
     },
   }
-  return follower.follow(spec, from, onEvent)
+  return follower.follow(spec, from, onEvent, onError)
 }

@@ -7,6 +7,11 @@
 // A listener joins the feed first (buffering), then replays from its cursor to the end of the
 // stream, then drains its buffer: every id is compared with the listener's cursor, so an entry
 // seen both ways is delivered once, and none falls between replay and live.
+//
+// When Redis cannot be reached (the subscriber connection drops, a read fails), every listener
+// concerned is told once through its `onError`, so a consumer such as an SSE stream can end with a
+// last error event (its client resumes by Last-Event-ID) instead of hanging silently; a listener
+// that stays open still resumes from its cursor once Redis is back.
 import { ApiError } from '../../sdk/api/errors.js'
 import type { StreamSubscription } from '../../sdk/api/store.js'
 import type { StoreContext } from './context.js'
@@ -22,6 +27,10 @@ export interface Item {
   id: string
 }
 export type OnItem<T> = (item: T) => void | Promise<void>
+export type OnError = (err: Error) => void
+
+const unavailable = () =>
+  new ApiError('UNAVAILABLE', 'Storage is unavailable, retry shortly', { retryAfter: 1 })
 
 /** A followable stream: where it is, where its wake-ups come, and how to read an entry. */
 export interface FeedSpec<T extends Item> {
@@ -49,12 +58,25 @@ class Listener<T extends Item> {
   lagging = false
   private pending = 0
   private chain: Promise<void> = Promise.resolve()
+  private reported = false
 
   constructor(
     public cursor: string,
     private readonly onEvent: OnItem<T>,
     private readonly resync: () => void,
+    private readonly onError: OnError | undefined,
   ) {}
+
+  /** tell the consumer (once) that the feed cannot deliver for now */
+  fail(err: Error): void {
+    if (this.closed || this.reported || !this.onError) return
+    this.reported = true
+    try {
+      this.onError(err)
+    } catch {
+      // the consumer's failure is its own
+    }
+  }
 
   /** queue an event unless it is at or before the cursor; returns the delivery promise */
   deliver(event: T): Promise<void> {
@@ -152,7 +174,9 @@ class Feed<T extends Item> {
         }
       } while (this.again && !this.closed)
     } catch {
-      // Redis unreachable: the next wake-up or poll reads again from the same cursor
+      // Redis unreachable: the next wake-up or poll reads again from the same cursor, and the
+      // listeners are told, since until then they receive nothing
+      for (const l of this.listeners) l.fail(unavailable())
     } finally {
       this.reading = false
     }
@@ -191,6 +215,7 @@ export class StreamFollower {
   private readonly feeds = new Map<string, Feed<any>>()
   private readonly timer: NodeJS.Timeout
   private readonly offReconnect: () => void
+  private readonly offDisconnect: () => void
 
   constructor(private readonly ctx: StoreContext) {
     const pokeAll = () => {
@@ -199,20 +224,33 @@ export class StreamFollower {
     this.timer = setInterval(pokeAll, POLL_INTERVAL_MS)
     this.timer.unref()
     this.offReconnect = ctx.pubsub.onReconnect(pokeAll)
+    // no wake-ups (and no key revocations) can arrive while the subscriber connection is down
+    this.offDisconnect = ctx.pubsub.onDisconnect(() => {
+      for (const feed of this.feeds.values()) for (const l of feed.listeners) l.fail(unavailable())
+    })
   }
 
-  /** Every item after `from` (null: only new ones), then live ones, each once, in order. */
+  /**
+   * Every item after `from` (null: only new ones), then live ones, each once, in order.
+   * `onError` is called at most once if Redis becomes unreachable while the subscription is open.
+   */
   async follow<T extends Item>(
     spec: FeedSpec<T>,
     from: string | null,
     onItem: OnItem<T>,
+    onError?: OnError,
   ): Promise<StreamSubscription> {
     let feed = this.feeds.get(spec.stream) as Feed<T> | undefined
     if (!feed) {
       feed = new Feed(this.ctx, spec)
       this.feeds.set(spec.stream, feed)
     }
-    const listener: Listener<T> = new Listener<T>(from ?? '0-0', onItem, () => this.resync(spec, listener))
+    const listener: Listener<T> = new Listener<T>(
+      from ?? '0-0',
+      onItem,
+      () => this.resync(spec, listener),
+      onError,
+    )
     feed.listeners.add(listener)
     try {
       await readyWithin(feed.ready, READY_TIMEOUT_MS)
@@ -230,6 +268,7 @@ export class StreamFollower {
     if (listener.closed) return
     this.replay(spec, listener).catch(() => {
       // Redis unreachable: try again shortly, still from the listener's cursor
+      listener.fail(unavailable())
       setTimeout(() => this.resync(spec, listener), 1_000).unref()
     })
   }
@@ -283,6 +322,7 @@ export class StreamFollower {
   close(): void {
     clearInterval(this.timer)
     this.offReconnect()
+    this.offDisconnect()
     for (const feed of this.feeds.values()) feed.close()
     this.feeds.clear()
   }

@@ -1,7 +1,8 @@
 // One subscriber connection per relay instance, shared by every open stream and key watcher:
 // handlers are reference-counted per pub/sub channel, so 1,000 streams of one channel cost one
 // SUBSCRIBE. ioredis re-subscribes after a reconnect; `onReconnect` lets feeds catch up on
-// whatever was published while the connection was down (pub/sub does not buffer).
+// whatever was published while the connection was down (pub/sub does not buffer), and
+// `onDisconnect` lets them report that they cannot hear anything (nor key revocations) meanwhile.
 import type { Redis } from 'ioredis'
 
 type Handler = (message: string) => void
@@ -10,19 +11,30 @@ export class PubSub {
   private readonly handlers = new Map<string, Set<Handler>>()
   private readonly pending = new Map<string, Promise<unknown>>()
   private readonly reconnectHandlers = new Set<() => void>()
+  private readonly disconnectHandlers = new Set<() => void>()
   private connectedOnce = false
+  /** true from a lost connection until it is ready again, so one outage is reported once */
+  private down = false
 
   constructor(private readonly sub: Redis) {
+    // the store connects before it builds this: a connection already up counts as the first one
+    this.connectedOnce = sub.status === 'ready'
     sub.on('message', (channel: string, message: string) => {
       const set = this.handlers.get(channel)
       if (set) for (const h of [...set]) h(message)
     })
     sub.on('ready', () => {
+      this.down = false
       if (!this.connectedOnce) {
         this.connectedOnce = true
         return
       }
       for (const h of [...this.reconnectHandlers]) h()
+    })
+    sub.on('close', () => {
+      if (!this.connectedOnce || this.down) return
+      this.down = true
+      for (const h of [...this.disconnectHandlers]) h()
     })
   }
 
@@ -53,5 +65,11 @@ export class PubSub {
   onReconnect(handler: () => void): () => void {
     this.reconnectHandlers.add(handler)
     return () => this.reconnectHandlers.delete(handler)
+  }
+
+  /** `handler` runs once each time the subscriber connection is lost (not on a deliberate close of the store: it unregisters first). */
+  onDisconnect(handler: () => void): () => void {
+    this.disconnectHandlers.add(handler)
+    return () => this.disconnectHandlers.delete(handler)
   }
 }

@@ -225,8 +225,11 @@ export class RedisStore implements HandoffStore {
     channel: string,
     lastEventId: string | null,
     onEvent: (event: StreamEvent) => void | Promise<void>,
+    onError?: (err: Error) => void,
   ): Promise<StreamSubscription> {
-    return available(subscribeChannel(this.ctx, this.follower, teamId, channel, lastEventId, onEvent))
+    return available(
+      subscribeChannel(this.ctx, this.follower, teamId, channel, lastEventId, onEvent, onError),
+    )
   }
 
   // ---- node sync (relay/routes/sync.ts) ----
@@ -242,7 +245,8 @@ export class RedisStore implements HandoffStore {
     space: string,
     after: string | null,
     onItem: (item: sync.SyncItem) => void | Promise<void>,
+    onError?: (err: Error) => void,
   ): Promise<StreamSubscription> {
-    return available(sync.followEnvelopes(this.follower, teamId, space, after, onItem))
+    return available(sync.followEnvelopes(this.follower, teamId, space, after, onItem, onError))
   }
 }

@@ -119,6 +119,7 @@ export async function followEnvelopes(
   space: string,
   after: string | null,
   onItem: (item: SyncItem) => void | Promise<void>,
+  onError?: (err: Error) => void,
 ): Promise<StreamSubscription> {
   checkSpace(space)
   const from = parseCursor(after, 'after')
@@ -134,5 +135,6 @@ export async function followEnvelopes(
     },
     from,
     (wrapped) => onItem(wrapped.item),
+    onError,
   )
 }

@@ -139,12 +139,16 @@ export interface HandoffStore {
   /**
    * Stream a channel's events: first every event after `lastEventId` (none when null), then live
    * ones, each exactly once and in order. `onEvent` may return a promise to apply back-pressure.
+   * `onError` (optional for a store to call) reports, at most once, that the subscription cannot
+   * deliver for now (e.g. its storage became unreachable: ApiError UNAVAILABLE); the subscription
+   * stays open and may resume, so the caller decides whether to close it.
    */
   subscribe(
     teamId: string,
     channel: string,
     lastEventId: string | null,
     onEvent: (event: StreamEvent) => void | Promise<void>,
+    onError?: (err: Error) => void,
   ): Promise<StreamSubscription>
 }
 

@@ -62,8 +62,18 @@ export function streamRoutes(app: FastifyInstance, api: ApiContext, writerOption
 
       let subscription: StreamSubscription
       try {
-        subscription = await store.subscribe(principal.teamId, channel, lastEventId, (event) =>
-          writer.send(event),
+        subscription = await store.subscribe(
+          principal.teamId,
+          channel,
+          lastEventId,
+          (event) => writer.send(event),
+          // storage lost: end with a last `error` event (with the last id, so the client resumes
+          // without a gap) instead of a stream that silently delivers nothing
+          (err) => {
+            const apiError = toApiError(err)
+            if (!apiError || apiError.status >= 500) request.log.warn({ err }, 'stream subscription lost')
+            writer.fail(apiError ?? new ApiError('UNAVAILABLE', 'Storage is unavailable, retry shortly'))
+          },
         )
       } catch (err) {
         const apiError = toApiError(err)
