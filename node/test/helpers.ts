@@ -107,3 +107,60 @@ export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 20_000): P
 }
 
 export { startTestnet, type Testnet }
+
+/** What a node's swarm looks like now (connections, known peers and their dial state), for failure messages. */
+export function describeSwarm(t: TestNode): string {
+  const sw = t.node.swarm?.swarm as unknown as
+    | {
+        connections: Set<unknown>
+        connecting: number
+        peers: Map<string, { attempts: number; banned: boolean; explicit: boolean; queued: boolean }>
+      }
+    | undefined
+  if (!sw) return 'no swarm'
+  const peers = [...sw.peers].map(
+    ([k, p]) =>
+      `${k.slice(0, 8)}(attempts ${p.attempts}${p.banned ? ', banned' : ''}${p.explicit ? ', explicit' : ''}${p.queued ? ', queued' : ''})`,
+  )
+  const admitted = t.node.swarm?.peers ?? 0
+  return `${sw.connections.size} connected (${admitted} proven members), ${sw.connecting} dialling, peers [${peers.join(' ')}]`
+}
+
+/** Fail with `label` when `work` does not finish within `ms` (instead of the test's bare timeout). */
+export async function within<T>(label: string, ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${label}: did not finish within ${ms} ms`)), ms)
+  })
+  try {
+    return await Promise.race([work, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** `eventually`, but a failure names what did not converge and adds `context()` (e.g. swarm state). */
+export async function converge<T>(
+  label: string,
+  fn: () => Promise<T>,
+  timeoutMs: number,
+  context: () => string = () => '',
+): Promise<T> {
+  try {
+    return await eventually(fn, timeoutMs)
+  } catch (err) {
+    // the assertion's first lines and its diff's changed lines: enough to see what differs
+    const text =
+      err instanceof Error ? `${err.message}\n${(err as { diff?: string }).diff ?? ''}` : String(err)
+    const lines = text.split('\n')
+    const why = [
+      lines[0],
+      ...lines
+        .slice(1)
+        .filter((l) => /^\s*[-+]/.test(l))
+        .slice(0, 12),
+    ].join('\n')
+    const extra = context()
+    throw new Error(`${label}: not converged after ${timeoutMs} ms (${why})${extra ? `\n${extra}` : ''}`)
+  }
+}
