@@ -6,6 +6,7 @@ import { userInfo } from 'node:os'
 import Corestore from 'corestore'
 import type { FastifyInstance } from 'fastify'
 import { buildApiServer } from '../sdk/server/index.js'
+import { Arrivals } from './arrivals.js'
 import { RelayBridge } from './bridge/index.js'
 import {
   ensureDir,
@@ -20,7 +21,6 @@ import {
   writeNodeInfo,
 } from './data-dir.js'
 import { createIdentity, genesisEnvelope } from './identity.js'
-import { Arrivals } from './arrivals.js'
 import { InviteHost } from './invites.js'
 import { NodeKeys } from './keyring.js'
 import { LocalState, localSealKey } from './local-state.js'
@@ -30,6 +30,7 @@ import { PeerBook } from './peers.js'
 import { type NodeStatus, nodeRoutes } from './routes.js'
 import { NodeStore } from './store.js'
 import { type Bootstrap, TeamSwarm } from './swarm.js'
+import { standingIn } from './swarm-gate.js'
 import { META } from './view/keys.js'
 import type { MetaRecord } from './view/records.js'
 
@@ -150,8 +151,13 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         seed,
         knownPeers: book.list(),
         onPeer: (key) => book.add(key),
+        onRefused: (key) => book.remove(key),
+        device: keys.device,
+        standing: (device) => standingIn(log, device),
         replicate: (conn) => log.base.replicate(conn),
       })
+      const gated = swarm
+      log.on('update', () => void gated.recheck())
       cleanup.push(async () => {
         await swarm?.close()
         await book.flush()

@@ -152,6 +152,10 @@ async function becomeWriter(
     seed: Buffer.from(identity.swarmSeed as string, 'hex'),
     knownPeers: book.list(),
     onPeer: (key) => book.add(key),
+    device: keys.device,
+    // a joiner holds nothing of the team yet and its view names no member until it replicated:
+    // it replicates with any peer that proves a device; the peers judge whether it is a member
+    standing: async () => 'member',
     replicate: (conn) => log.base.replicate(conn),
   })
   try {

@@ -24,11 +24,23 @@ export class PeerBook {
     const i = this.keys.indexOf(hex)
     if (i !== -1) this.keys.splice(i, 1)
     this.keys.push(hex) // most recent last; the file keeps the newest 64
+    this.save()
+  }
+
+  private save(): void {
     this.timer ??= setTimeout(() => {
       this.timer = null
       writePeers(this.dir, this.keys).catch(() => {})
     }, 1000)
     this.timer.unref()
+  }
+
+  /** Forget a peer (its device was removed from the team). */
+  remove(publicKey: Buffer): void {
+    const i = this.keys.indexOf(publicKey.toString('hex'))
+    if (i === -1) return
+    this.keys.splice(i, 1)
+    this.save()
   }
 
   async flush(): Promise<void> {

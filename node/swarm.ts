@@ -1,10 +1,12 @@
 // The team swarm: hyperswarm on one topic per team (a keyed hash of the team key, so the topic
-// says nothing to whoever lacks the key), replicating the node's corestore with every peer.
-// Other protocols (pairing) ride the same connections through `onConnection` listeners.
+// says nothing to whoever lacks the key), replicating the node's corestore with every peer that
+// proves it is a current member device (swarm-gate.ts). Other protocols (pairing) ride the same
+// connections through `onConnection` listeners, gated or not.
 import DHT from 'hyperdht'
 import Hyperswarm, { type PeerDiscovery, type SwarmConnection } from 'hyperswarm'
-import type { Protomux } from 'protomux'
-import { teamTopic } from '../sdk/protocol/index.js'
+import ProtomuxStatic, { type Protomux } from 'protomux'
+import { type SigningKeyPair, teamTopic } from '../sdk/protocol/index.js'
+import { type Standing, SwarmGate } from './swarm-gate.js'
 
 export type Bootstrap = Array<{ host: string; port: number }>
 
@@ -18,8 +20,14 @@ export interface SwarmOptions {
   seed?: Buffer
   /** swarm public keys of team peers met before: dialled directly, without a DHT lookup */
   knownPeers?: Buffer[]
-  /** told of every peer met, to remember it */
+  /** this device's key pair: proves to peers that we are a member */
+  device: SigningKeyPair
+  /** a device's standing in the team's view: only current members' connections replicate */
+  standing(device: string): Promise<Standing>
+  /** told of every member peer met, to remember it */
   onPeer?(publicKey: Buffer): void
+  /** told of a peer whose device was removed, to forget it */
+  onRefused?(publicKey: Buffer): void
 }
 
 export function parseBootstrap(value: string | undefined): Bootstrap | undefined {
@@ -49,14 +57,11 @@ export function createDht(bootstrap: Bootstrap | undefined): DHT {
   return new DHT(loopback ? { bootstrap, host: '127.0.0.1' } : bootstrap ? { bootstrap } : {})
 }
 
-/** A peer connected this long is remembered in peers.json. */
-const REMEMBER_MS = 10_000
-
 /** How long a new connection may stay silent before it is dropped and dialled again. */
 const SILENT_MS = 5000
 
 /**
- * Replication speaks first on every connection, so a connection that brings no byte at all soon
+ * Both sides prove their device first on every connection (swarm-gate.ts), so a connection that brings no byte at all soon
  * after it opened is half-open (seen on loaded hosts: one side saw it, the other did not for
  * ~14 s). Dropping it lets hyperswarm dial again at once.
  */
@@ -73,33 +78,45 @@ function watchSilence(conn: SwarmConnection): void {
 export class TeamSwarm {
   readonly swarm: Hyperswarm
   readonly topic: Buffer
+  readonly gate: SwarmGate
   private readonly listeners = new Set<(conn: SwarmConnection, mux: Protomux) => void>()
   private readonly muxes = new Map<SwarmConnection, Protomux>()
   private readonly extraTopics = new Map<string, PeerDiscovery>()
+  /** swarm keys of removed devices (hex): refused at the handshake from now on */
+  private readonly refused = new Set<string>()
   private refresher: NodeJS.Timeout | null = null
 
   constructor(options: SwarmOptions) {
     this.topic = teamTopic(options.teamKey)
-    const bootstrap = options.bootstrap
-    this.swarm = new Hyperswarm(
-      options.seed ? { dht: createDht(bootstrap), seed: options.seed } : { dht: createDht(bootstrap) },
-    )
+    const dht = createDht(options.bootstrap)
+    const firewall = (key: Buffer) => this.refused.has(key.toString('hex'))
+    this.swarm = new Hyperswarm(options.seed ? { dht, seed: options.seed, firewall } : { dht, firewall })
+    this.gate = new SwarmGate({
+      device: options.device,
+      standing: options.standing,
+      admit: (conn) => {
+        options.replicate(conn)
+        options.onPeer?.(conn.remotePublicKey) // a proven member: dialled directly after a restart
+      },
+      refuse: (key) => {
+        this.refused.add(key.toString('hex'))
+        this.swarm.leavePeer(key)
+        options.onRefused?.(key)
+      },
+    })
     // Explicit peers are dialled and re-dialled by hyperswarm itself: after a restart, or when a
     // DHT lookup raced the other side's announce, the team still finds its members.
     for (const key of options.knownPeers ?? []) this.swarm.joinPeer(key)
     this.swarm.on('connection', (conn: SwarmConnection) => {
       conn.on('error', () => {}) // a peer going away is routine
       watchSilence(conn)
-      // the replication stream multiplexes other protocols (pairing) over the same connection
-      const stream = options.replicate(conn) as { noiseStream: { userData: Protomux } }
-      const mux = stream.noiseStream.userData
+      // one mux per connection, made before replication (which then reuses it): the member
+      // proof, pairing and (once admitted) the cores all share it
+      const mux = ProtomuxStatic.from(conn)
+      conn.setKeepAlive(5000) // what replication sets on a mux it makes itself
       this.muxes.set(conn, mux)
-      // remembered only once it stayed a while: a joiner's pairing connection (a throw-away key)
-      // closes within a second and must not be dialled forever after
-      const remember = setTimeout(() => options.onPeer?.(conn.remotePublicKey), REMEMBER_MS)
-      remember.unref()
-      conn.once('close', () => clearTimeout(remember))
       conn.once('close', () => this.muxes.delete(conn))
+      this.gate.attach(conn, mux)
       for (const listener of this.listeners) listener(conn, mux)
     })
   }
@@ -134,8 +151,14 @@ export class TeamSwarm {
     this.swarm.joinPeer(publicKey)
   }
 
+  /** Connections to proven current members (what replicates). */
   get peers(): number {
-    return this.swarm.connections.size
+    return this.gate.admitted
+  }
+
+  /** The team's view changed: admit members learnt since, drop members removed since. */
+  recheck(): Promise<void> {
+    return this.gate.recheck()
   }
 
   async join(): Promise<void> {

@@ -68,6 +68,9 @@ declare module 'protomux' {
     pair(opts: { protocol: string; id?: Buffer | null }, notify: (id: Buffer | null) => void): void
     unpair(opts: { protocol: string; id?: Buffer | null }): void
   }
+  /** the stream's mux (its userData), made and stored there on first use */
+  const ProtomuxStatic: { from(stream: unknown): Protomux }
+  export default ProtomuxStatic
 }
 declare module 'corestore' {
   import type { Hypercore } from 'hypercore'
@@ -165,7 +168,12 @@ declare module 'autobase' {
 }
 declare module 'hyperdht' {
   export default class DHT {
-    constructor(opts?: { bootstrap?: Array<{ host: string; port: number }> | string[]; host?: string })
+    constructor(opts?: {
+      bootstrap?: Array<{ host: string; port: number }> | string[]
+      host?: string
+      /** false: answer handshakes with our address (no holepunch); default true */
+      firewalled?: boolean
+    })
     ready(): Promise<void>
     destroy(): Promise<void>
   }
@@ -181,12 +189,18 @@ declare module 'hyperswarm' {
   }
   export interface SwarmConnection extends Duplex {
     remotePublicKey: Buffer
+    publicKey: Buffer
+    /** the Noise handshake hash: the same on both ends of one connection */
+    handshakeHash: Buffer
+    setKeepAlive(ms: number): void
   }
   export default class Hyperswarm extends EventEmitter {
     constructor(opts?: {
       dht?: DHT
       seed?: Buffer
       bootstrap?: Array<{ host: string; port: number }> | string[]
+      /** true: refuse a connection with this remote (its peer is banned from then on) */
+      firewall?: (remotePublicKey: Buffer) => boolean
     })
     readonly keyPair: { publicKey: Buffer; secretKey: Buffer }
     readonly connections: Set<SwarmConnection>
