@@ -58,7 +58,8 @@ export async function buildRelay(options: RelayOptions = {}): Promise<Relay> {
             }
           : false,
       ...(options.signupRateLimit ? { signupRateLimit: options.signupRateLimit } : {}),
-      ...(options.sse ? { sse: options.sse } : {}),
+      // the per-key stream limit is counted in Redis, so it holds across instances
+      sse: { ...options.sse, slots: store.streamSlots },
       extraRoutes: (app, helpers) => {
         syncRoutes(store, { heartbeatMs: options.sse?.heartbeatMs })(app, helpers)
         pairingRoutes(store)(app)

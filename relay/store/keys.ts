@@ -51,6 +51,8 @@ export const keys = {
   activeKeyIds: (teamId: string) => `${team(teamId)}:keys:active`,
   /** pub/sub channel of key changes (revocation, permissions) for every relay instance */
   keyEvents: (teamId: string) => `${team(teamId)}:keys:events`,
+  /** sorted set: the key's open SSE streams on every instance (member: lease id, score: expiry ms) */
+  streamLeases: (teamId: string, keyId: string) => `${team(teamId)}:sse:${keyId}`,
 
   /** stream of audit entries (permission denials) */
   audit: (teamId: string) => `${team(teamId)}:audit`,

@@ -41,6 +41,7 @@ import * as messages from './messages.js'
 import { PubSub } from './pubsub.js'
 import { defineScripts } from './scripts.js'
 import * as status from './status.js'
+import { type LeaseTiming, RedisStreamSlots } from './stream-slots.js'
 import * as sync from './sync.js'
 import * as teams from './teams-keys.js'
 
@@ -55,20 +56,25 @@ export interface RedisStoreOptions {
   cluster?: boolean
   /** how long the first connection may take before `connect` fails; default 5 s */
   connectTimeoutMs?: number
+  /** SSE stream leases (default: 30 s TTL renewed every 10 s) */
+  streamLeases?: Partial<LeaseTiming>
 }
 
 export class RedisStore implements HandoffStore {
   readonly kind = 'relay' as const
   readonly ctx: StoreContext
   readonly follower: StreamFollower
+  /** the per-key SSE limit across every instance (hand to the API as `sse.slots`) */
+  readonly streamSlots: RedisStreamSlots
   private readonly sub: Redis
   private closed = false
 
-  private constructor(redis: Redis, sub: Redis, limits: Limits) {
+  private constructor(redis: Redis, sub: Redis, limits: Limits, leases: Partial<LeaseTiming> = {}) {
     defineScripts(redis)
     this.sub = sub
     this.ctx = { redis, pubsub: new PubSub(sub), limits }
     this.follower = new StreamFollower(this.ctx)
+    this.streamSlots = new RedisStreamSlots(redis, leases)
   }
 
   /**
@@ -81,7 +87,7 @@ export class RedisStore implements HandoffStore {
       options.connectTimeoutMs ?? 5_000,
       options.cluster ?? false,
     )
-    return new RedisStore(redis, sub, resolveLimits(options.limits))
+    return new RedisStore(redis, sub, resolveLimits(options.limits), options.streamLeases)
   }
 
   get redis(): Redis {
@@ -101,6 +107,7 @@ export class RedisStore implements HandoffStore {
     if (this.closed) return
     this.closed = true
     this.follower.close()
+    this.streamSlots.close()
     // QUIT lets queued commands finish; a Redis that is down gets a bounded wait, then a hard close
     await withTimeout(Promise.allSettled([this.ctx.redis.quit(), this.sub.quit()]), 2_000).catch(() => {})
     this.ctx.redis.disconnect()

@@ -31,7 +31,29 @@ local function ensure_channel(channels, meta, name, at, max)
 end
 `
 
+// Redis's own clock, so instances with skewed clocks agree on when a lease expires.
+const NOW_MS = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`
+
 const SOURCES = {
+  // An SSE stream slot of one key: expired leases (their instance died) are dropped first.
+  // KEYS: leases; ARGV: lease id, max, ttl ms -> {'OK', '1'} taken | {'OK', '0'} none left
+  hfLeaseAcquire: `${NOW_MS}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return {'OK', '0'} end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return {'OK', '1'}
+`,
+  // Extends this instance's leases of one key. KEYS: leases; ARGV: ttl ms, lease ids...
+  hfLeaseRenew: `${NOW_MS}
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[i]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return {'OK'}
+`,
+
   // The API-key lookup and its rate-limit window counter in one round trip (fixed window: the
   // first request sets the expiry, as @fastify/rate-limit). An unknown key is not counted.
   // KEYS: lookup, counter; ARGV: window ms

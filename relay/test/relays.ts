@@ -1,6 +1,6 @@
 // Real relays for the HTTP tests: buildRelay on loopback ports over the private test Redis, and
 // a tiny JSON client. Several relays may run at once on the same Redis (scale-out tests).
-import { buildRelay, type Relay } from '../app.js'
+import { buildRelay, type Relay, type RelayOptions } from '../app.js'
 import { redisUrl } from './helpers.js'
 
 export interface RunningRelay extends Relay {
@@ -10,12 +10,13 @@ export interface RunningRelay extends Relay {
 
 const running = new Set<RunningRelay>()
 
-export async function startRelay(port = 0): Promise<RunningRelay> {
+export async function startRelay(port = 0, overrides: Partial<RelayOptions> = {}): Promise<RunningRelay> {
   const relay = await buildRelay({
     redisUrl: redisUrl(),
     rateLimitMax: 100_000,
     signupRateLimit: { max: 1000, timeWindow: 3_600_000 },
     sse: { maxPerKey: 50, heartbeatMs: 1_000 },
+    ...overrides,
   })
   const address = await relay.app.listen({ port, host: '127.0.0.1' })
   const actual = Number(new URL(address).port)

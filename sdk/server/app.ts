@@ -36,7 +36,7 @@ export function createApiPlugin(store: HandoffStore, options: ApiOptions = {}): 
       store,
       options,
       routes: [],
-      streams: new StreamRegistry(sse.maxPerKey ?? DEFAULTS.maxStreamsPerKey),
+      streams: new StreamRegistry(sse.maxPerKey ?? DEFAULTS.maxStreamsPerKey, sse.slots),
     }
     app.decorateRequest('principal', null)
     installBodyParser(app)

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis'
 import type { HandoffStore, Principal } from '../api/store.js'
 import type { PermissionLevel } from '../api/types.js'
 import type { Access, RouteCtx, RouteDef, Schema } from './route.js'
+import type { StreamSlots } from './streams.js'
 
 export interface RateLimitOptions {
   /** requests per window per API key (unauthenticated requests count per client IP); RATE_LIMIT_MAX */
@@ -28,6 +29,8 @@ export interface SseOptions {
   heartbeatMs?: number
   /** concurrent streams per API key before 429 SSE_LIMIT_REACHED (the seed's 5) */
   maxPerKey?: number
+  /** count `maxPerKey` across server instances (the relay's Redis leases); default: per process */
+  slots?: StreamSlots
   /** bytes a slow client may leave unread before it is dropped */
   maxBufferedBytes?: number
   /** send the seed's 8 KiB comment first so reverse proxies flush at once */

@@ -11,9 +11,6 @@ import { hasPermission } from '../permissions.js'
 import { route } from '../route.js'
 import { SseWriter, type SseWriterOptions } from '../sse.js'
 
-/** Seconds a client is told to wait after SSE_LIMIT_REACHED. */
-const SSE_RETRY_AFTER = 5
-
 export function streamRoutes(app: FastifyInstance, api: ApiContext, writerOptions: SseWriterOptions): void {
   const { store, streams } = api
 
@@ -36,19 +33,12 @@ export function streamRoutes(app: FastifyInstance, api: ApiContext, writerOption
         if (!CURSOR_RE.test(header)) throw new ApiError('INVALID_CURSOR', 'Invalid last_event_id format')
         lastEventId = canonicalCursor(header)
       }
-      if (streams.count(principal.keyId) >= streams.maxPerKey) {
-        throw new ApiError(
-          'SSE_LIMIT_REACHED',
-          `Maximum ${streams.maxPerKey} concurrent SSE connections per key`,
-          {
-            retryAfter: SSE_RETRY_AFTER,
-          },
-        )
-      }
+      // 429 SSE_LIMIT_REACHED when the key has no slot left (on every instance, with shared slots)
+      const lease = await streams.acquire(principal.teamId, principal.keyId)
 
       reply.hijack()
       const writer = new SseWriter(reply.raw, writerOptions)
-      streams.tryAdd(principal.keyId, writer)
+      streams.add(writer, lease)
       const { channel } = params
 
       const unwatch = store.watchKeys(principal.teamId, (change) => {
