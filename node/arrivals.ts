@@ -81,10 +81,37 @@ export class Arrivals {
   }
 
   /** Give every message the view holds an aseq (serialized: one sync at a time). */
-  sync(name: string): Promise<Mark | null> {
+  async sync(name: string, current?: ChannelRecord): Promise<Mark | null> {
+    const fresh = await this.unchanged(name, current)
+    if (fresh) return fresh
     const run = this.queue.then(() => this.syncNow(name))
     this.queue = run.catch(() => {})
     return run
+  }
+
+  /**
+   * The common read: nothing changed since the last sync (same signed length and fork, same
+   * message count and, while part of the view is unsigned, the same message at the last
+   * position), answered from the live view and outside the queue (it writes nothing). With the
+   * caller's channel record and a fully signed view that costs no read at all.
+   */
+  private async unchanged(name: string, current?: ChannelRecord): Promise<Mark | null> {
+    const live = this.view()
+    const core = live.core as unknown as SignedCore & { length: number }
+    const rec = current ?? ((await live.get(channelKey(name)))?.value as ChannelRecord | undefined)
+    if (!rec || rec.deleted) return null
+    const key = keysOf(name, rec.gen).mark
+    const mark = this.marks.get(key)
+    const before = this.synced.get(key)
+    if (!mark || !before || before.signed !== core.signedLength || before.fork !== core.fork) return null
+    if (rec.msgSeq !== mark.seen) return null
+    if (mark.seen === 0) return mark.tip === null ? mark : null
+    // nothing unsigned: nothing can have been reordered since the sync at this signed length
+    if (core.length === core.signedLength) return mark
+    const at = (await live.get(channelSpace(name, rec.gen).message(mark.seen)))?.value as
+      | MessageRecord
+      | undefined
+    return at?.id === mark.tip ? mark : null
   }
 
   private async syncNow(name: string): Promise<Mark | null> {
@@ -103,15 +130,20 @@ export class Arrivals {
           : (((await snap.get(space.message(s)))?.value as MessageRecord | undefined)?.id ?? null)
       const old = this.marks.get(keys.mark) ?? ((await this.bee.get(keys.mark))?.value as Mark | undefined)
       const mark: Mark = old ? { ...old } : { gen: rec.gen, base: 0, last: 0, seen: 0, tip: null }
-      const signed = Math.min(core.signedLength, snap.version)
+      const signedLength = core.signedLength
+      const fork = core.fork
+      const signed = Math.min(signedLength, snap.version)
       const before = this.synced.get(keys.mark)
       // a truncated view (fork), fewer messages, or another message at our last position: the
       // unsigned tail was rebuilt in another order and is scanned again from `base`
       const reordered =
-        (before !== undefined && before.fork !== core.fork) ||
+        (before !== undefined && before.fork !== fork) ||
         rec.msgSeq < mark.seen ||
         (await idAt(mark.seen)) !== mark.tip
-      if (!reordered && rec.msgSeq === mark.seen && before?.signed === signed) return mark
+      if (!reordered && rec.msgSeq === mark.seen && before?.signed === signedLength) {
+        this.marks.set(keys.mark, mark)
+        return mark
+      }
 
       const batch = this.bee.batch()
       const stable = Math.min(await stableSeq(snap, signed, name, rec.gen), rec.msgSeq)
@@ -142,7 +174,7 @@ export class Arrivals {
       await batch.put(keys.mark, mark)
       await batch.flush()
       this.marks.set(keys.mark, mark)
-      this.synced.set(keys.mark, { signed, fork: core.fork })
+      this.synced.set(keys.mark, { signed: signedLength, fork })
       return mark
     } finally {
       await snap.close()
@@ -168,7 +200,9 @@ export class Arrivals {
 
   /**
    * Messages after aseq `after` in arrival order (or before it, newest first, when reverse), with
-   * their aseq. A message the view no longer holds (dropped by a reorder) is skipped.
+   * their aseq. A message the view no longer holds (dropped by a reorder) is skipped. `want` is
+   * how many the caller expects to take: ranges are read in chunks of that size, so a page ends
+   * its range reads instead of destroying an open stream (which costs an error with a stack).
    */
   async *walk(
     name: string,
@@ -176,29 +210,29 @@ export class Arrivals {
     space: ChannelSpace,
     after: number,
     reverse: boolean,
+    want = 64,
   ): AsyncIterable<{ aseq: number; record: MessageRecord }> {
     const view = this.view()
     const keys = keysOf(name, mark.gen)
+    const bee = this.bee
     const signedPart = async function* () {
+      if (reverse ? Math.min(after, mark.base) === 0 : after >= mark.base) return
       const range = reverse
-        ? { gt: space.message(0), lte: space.message(Math.min(after, mark.base)), reverse }
+        ? { gt: space.message(0), lte: space.message(Math.min(after, mark.base)) }
         : { gt: space.message(after), lte: space.message(mark.base) }
-      if (!reverse && after >= mark.base) return
-      for await (const { key, value } of view.createReadStream(range))
+      for await (const { key, value } of chunked(view, range, reverse, want))
         yield { aseq: seqOf(key), record: value as MessageRecord }
     }
     const tail = async function* () {
-      const range: BeeRange = reverse
-        ? { gt: keys.at(mark.base), lte: keys.at(after), reverse }
+      if ((reverse && after <= mark.base) || mark.last === mark.base) return
+      const range = reverse
+        ? { gt: keys.at(mark.base), lte: keys.at(after) }
         : keys.after(Math.max(after, mark.base))
-      if (reverse && after <= mark.base) return
-      for await (const { key, value } of bee.createReadStream(range)) {
-        const e = value as Entry
-        const record = await recordOf(view, space, e)
+      for await (const { key, value } of chunked(bee, range, reverse, want)) {
+        const record = await recordOf(view, space, value as Entry)
         if (record) yield { aseq: seqOf(key), record }
       }
     }
-    const bee = this.bee
     if (reverse) {
       yield* tail()
       yield* signedPart()
@@ -206,6 +240,30 @@ export class Arrivals {
       yield* signedPart()
       yield* tail()
     }
+  }
+}
+
+/** A key range read in limited chunks, each continuing after the last key of the one before. */
+async function* chunked<V>(
+  bee: Hyperbee<V>,
+  range: { gt?: string; gte?: string; lt?: string; lte?: string },
+  reverse: boolean,
+  first: number,
+): AsyncIterable<{ key: string; value: V }> {
+  let bounds = range
+  let limit = Math.max(1, first)
+  for (;;) {
+    // read the chunk to its end before yielding: a consumer that stops early then leaves no
+    // stream half read
+    const entries: Array<{ key: string; value: V }> = []
+    for await (const entry of bee.createReadStream({ ...bounds, reverse, limit })) entries.push(entry)
+    yield* entries
+    const last = entries[entries.length - 1]?.key ?? null
+    if (last === null || entries.length < limit) return
+    bounds = reverse ? { ...bounds, lt: last, lte: undefined } : { ...bounds, gt: last, gte: undefined }
+    for (const k of Object.keys(bounds) as Array<keyof typeof bounds>)
+      if (bounds[k] === undefined) delete bounds[k]
+    limit = Math.min(limit * 4, 1024)
   }
 }
 

@@ -79,7 +79,7 @@ export async function readMessagePage(
     return { messages: [], next_after_id: query.after_id ?? '0-0', has_more: false, channel }
   }
   if (reader.arrivals && !query.thread_id && !query.mention && !senderTag)
-    return arrivalPage(reader, reader.arrivals, channel, query, excludeTag)
+    return arrivalPage(reader, reader.arrivals, channel, ch.record, query, excludeTag)
   const index = indexOf(ch.space, query, senderTag)
   const messages: Message[] = []
   let hasMore = false
@@ -132,11 +132,12 @@ async function arrivalPage(
   reader: ViewReader,
   arrivals: Arrivals,
   channel: string,
+  record: ChannelRecord,
   query: MessageQuery,
   excludeTag: string | null,
 ): Promise<MessagePage> {
   const cursor = query.after_id === null ? null : reader.parseCursor(query.after_id)
-  const mark = await arrivals.sync(channel)
+  const mark = await arrivals.sync(channel, record)
   if (!mark) return { messages: [], next_after_id: query.after_id ?? '0-0', has_more: false, channel }
   const space = channelSpace(channel, mark.gen)
   const reverse = query.after_id === null
@@ -146,7 +147,9 @@ async function arrivalPage(
   let hasMore = false
   let visited = 0
   let next = reverse ? null : query.after_id === '0' ? '0-0' : (query.after_id as string)
-  for await (const { record: r } of arrivals.walk(channel, mark, space, after, reverse)) {
+  // one more than the page: has_more without a second range read
+  const want = query.limit + 1
+  for await (const { record: r } of arrivals.walk(channel, mark, space, after, reverse, want)) {
     if (reverse) next ??= r.id
     if (++visited > SCAN_BUDGET) {
       hasMore = true

@@ -5,6 +5,11 @@
 // same run: a raw hyperbee range read of the same 50 view entries (no decoding, no decryption).
 // Target: p99 < 5 ms (store path). Also measures the write path: postMessage one at a time
 // against the raw hypercore append of blocks of the same size, one at a time.
+// BENCH_READ_DIR=<dir>: keep the node's data dir there and reuse the channel already built in it
+// (building 1,000,000 messages takes minutes; re-measuring the reads should not). RSS is printed
+// after the build, after the first read (which syncs the arrival order) and after the reads.
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
 import { Agent, request } from 'node:http'
 import { startNode } from '../../node/index.js'
 import { channelSpace } from '../../node/view/keys.js'
@@ -53,8 +58,12 @@ function httpGet(agent: Agent, url: URL, path: string, key: string): Promise<num
   })
 }
 
-const dir = await tempDir('read')
+const KEEP = process.env.BENCH_READ_DIR || null
+const dir = KEEP ?? (await tempDir('read'))
+const reused = KEEP !== null && existsSync(KEEP)
+if (KEEP) await mkdir(KEEP, { recursive: true })
 const node = await startNode({ dataDir: dir, port: 0, swarm: false, name: 'alice' })
+const rss = () => mb(process.memoryUsage().rss)
 try {
   // ---- the write path, one message per request as the API makes them ----
   const raw = await openRawStore('append')
@@ -82,7 +91,11 @@ try {
   )
 
   // ---- build the large channel ----
-  const count = FIXED ?? TARGET_MESSAGES
+  const had = reused
+    ? ((await node.log.view.get(`ch/${CHANNEL}`))?.value as ChannelRecord | undefined)
+    : undefined
+  const count = Math.max(0, (FIXED ?? TARGET_MESSAGES) - (had?.count ?? 0))
+  if (had) console.log(`p2p read: reusing ${fmt(had.count)} messages in ${dir}; RSS ${rss()}`)
   let last = now()
   const fill = await fillLog(node, CHANNEL, count, {
     deadlineMs: FIXED === null ? BUILD_MS : undefined,
@@ -94,7 +107,7 @@ try {
       )
     },
   })
-  const size = fill.count
+  const size = fill.count + (had?.count ?? 0)
   console.log(
     `p2p read: channel of ${fmt(size)} messages${size < TARGET_MESSAGES ? ` (the issue's size is ${fmt(TARGET_MESSAGES)}: BENCH_READ_MESSAGES=${TARGET_MESSAGES}${FIXED === null ? `; this is what ${fmt(BUILD_MS / 1000)} s of building gives` : ''})` : ''}; built in ${fmt(fill.ms)} ms = ${fmt((size / fill.ms) * 1000)} msg/s (autobase appends of ${process.env.BENCH_BATCH ?? 500}); RSS ${mb(process.memoryUsage().rss)} (JS heap ${mb(process.memoryUsage().heapUsed)}); view ${fmt(node.log.view.core.length)} blocks`,
   )
@@ -111,6 +124,9 @@ try {
     const page = await node.store.readMessages(node.teamId, CHANNEL, { after_id: null, limit: PAGE })
     if (page.messages.length !== PAGE || page.messages[0]?.encrypted) throw new Error('bad page')
   }
+  const first = now()
+  await storeRead()
+  console.log(`  first read (syncs the arrival order): ${(now() - first).toFixed(1)} ms; RSS ${rss()}`)
   const url = new URL(node.url)
   const agent = new Agent({ keepAlive: true, maxSockets: 1 })
   const path = `/api/channels/${CHANNEL}/messages?limit=${PAGE}`
@@ -138,10 +154,11 @@ try {
   console.log(
     `  HTTP GET .../messages?limit=${PAGE} (keep-alive):       ${show(h)}  (${(h.p99 / r.p99).toFixed(2)}x baseline p99)`,
   )
+  console.log(`  RSS after the reads ${rss()} (JS heap ${mb(process.memoryUsage().heapUsed)})`)
   console.log(
     `  target p99 < 5 ms at ${fmt(TARGET_MESSAGES)} messages: ${s.p99 < 5 ? 'met' : 'NOT met'} through the store, ${h.p99 < 5 ? 'met' : 'NOT met'} through HTTP${size < TARGET_MESSAGES ? ` (at ${fmt(size)})` : ''}; ${fmt(READS)} reads each`,
   )
 } finally {
   await node.close()
-  await removeDir(dir)
+  if (!KEEP) await removeDir(dir)
 }

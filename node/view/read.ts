@@ -11,6 +11,7 @@ import type { Arrivals } from '../arrivals.js'
 import { type ChannelBody, decodeOpBody, type MessageBody } from '../log/ops.js'
 import { CHANNELS_FROM, CHANNELS_TO, type ChannelSpace, channelKey, channelSpace, seqOf } from './keys.js'
 import type { ChangeRecord, ChannelRecord, MessageRecord, ViewValue } from './records.js'
+import { decodeStored, openStored } from './stored.js'
 
 export interface Keyring {
   /** the content key of an epoch, or null when this node never received it */
@@ -80,9 +81,21 @@ export class ViewReader {
     return out
   }
 
+  /** The body of a stored envelope (node/view/stored.ts), or null without its epoch key. */
+  openStored<T>(bytes: Buffer): T | null {
+    try {
+      const envelope = decodeStored(bytes)
+      const key = this.keys.epochKey(envelope.header.epoch)
+      const body = key ? openStored(envelope, key) : null
+      return body ? decodeOpBody<T>(body) : null
+    } catch {
+      return null
+    }
+  }
+
   toMessage(channel: string, record: MessageRecord): Message {
-    const envelope = decodeEnvelope(Buffer.from(record.env, 'base64'))
-    const opened = this.open<MessageBody>(envelope)
+    const bytes = Buffer.from(record.env, 'base64')
+    const opened = this.openStored<MessageBody>(bytes)
     // a body of the wrong shape (signed by a member, but not by this code) is served as ciphertext
     const body =
       opened && typeof opened.content === 'string' && typeof opened.sender === 'string' ? opened : null
@@ -90,7 +103,7 @@ export class ViewReader {
       id: record.id,
       channel,
       sender: body?.sender ?? '',
-      content: body ? body.content : encodeContentString(envelope),
+      content: body ? body.content : encodeContentString(decodeEnvelope(bytes)),
       mention: record.mention,
       thread_id: record.thread_id,
       reply_count: record.replies,
