@@ -74,7 +74,11 @@ export class RelayBridge {
     // the node's invite host answers joiners through this relay while the bridge runs
     registerBridge(options.log, { url: options.url, key: options.key }, this.controller.signal)
     this.gateway = options.store
-      ? new MessageGateway(options.store, this.relay, http, () => this.cursors as BridgeCursors)
+      ? new MessageGateway(options.store, this.relay, http, () => this.cursors as BridgeCursors, {
+          url: options.url,
+          key: options.key,
+          signal: this.controller.signal,
+        })
       : null
   }
 

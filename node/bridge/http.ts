@@ -14,12 +14,13 @@ export class RelayHttp {
     this.base = url.replace(/\/+$/, '')
   }
 
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** `key`: another key of the same relay team (acks are recorded under the key's sender) */
+  async call<T>(method: string, path: string, body?: unknown, key = this.key): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const res = await fetch(`${this.base}${path}`, {
         method,
         headers: {
-          authorization: `Bearer ${this.key}`,
+          authorization: `Bearer ${key}`,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),

@@ -23,7 +23,9 @@ import { apiIdOf, sealContent, senderTagOf } from '../log/ops.js'
 import type { NodeStore } from '../store.js'
 import { memberKey } from '../view/keys.js'
 import type { MemberRecord } from '../view/records.js'
+import { AckGateway } from './acks.js'
 import { Claims, tooOld } from './claims.js'
+import { DeleteImporter } from './deletes.js'
 import { bodyOf, envelopeIn, verified } from './open.js'
 import type { OutboxItem } from './outbox.js'
 import type { BridgeCursors } from './state.js'
@@ -33,7 +35,7 @@ import { StatusImporter } from './statuses.js'
 const IDS_MAX = 20_000
 
 interface Http {
-  call<T>(method: string, path: string, body?: unknown): Promise<T>
+  call<T>(method: string, path: string, body?: unknown, key?: string): Promise<T>
 }
 
 export interface GatewayStats {
@@ -42,6 +44,10 @@ export interface GatewayStats {
   imported: number
   /** HTTP clients' status changes imported into the log (this run) */
   statuses_imported: number
+  /** node acks repeated on the relay, HTTP clients' acks and deletes imported (this run) */
+  acks_mirrored: number
+  acks_imported: number
+  deletes_imported: number
 }
 
 export class MessageGateway {
@@ -51,6 +57,8 @@ export class MessageGateway {
   /** per relay channel, the activity mark last read: unchanged channels are not re-read */
   private readonly seen = new Map<string, string>()
   private readonly claims: Claims
+  private readonly acks: AckGateway
+  private readonly deletes: DeleteImporter
 
   /** node message id -> relay message id (the inverse of cursors.ids, built on first use) */
   private relayIds: Map<string, string> | null = null
@@ -60,14 +68,24 @@ export class MessageGateway {
     private readonly relay: RelaySync,
     private readonly http: Http,
     private readonly cursors: () => BridgeCursors,
+    /** the bridge's relay access: channel event streams are read with it */
+    access: { url: string; key: string; signal: AbortSignal },
   ) {
     this.keys = store.keys
     this.claims = new Claims(this.keys.teamKey, relay)
     this.statuses = new StatusImporter(store, http, this.claims, cursors)
+    this.acks = new AckGateway(store, http, this.claims, cursors, (id) => this.relayIdOf(id))
+    this.deletes = new DeleteImporter(store, access, this.claims, cursors, access.signal)
   }
 
   get stats(): GatewayStats {
-    return { ...this.counts, statuses_imported: this.statuses.imported }
+    return {
+      ...this.counts,
+      statuses_imported: this.statuses.imported,
+      acks_mirrored: this.acks.mirrored,
+      acks_imported: this.acks.imported,
+      deletes_imported: this.deletes.imported,
+    }
   }
 
   /** The body of one of this team's content envelopes, or null when this node cannot open it. */
@@ -128,9 +146,14 @@ export class MessageGateway {
       case OpType.Delete: {
         // the relay copy of the message (a mirror, or the HTTP original of an import)
         const relayId = this.relayIdOf(h.ref)
-        if (relayId) await this.http.call('DELETE', `/api/channels/${ch}/messages/${relayId}`).catch(gone)
+        // claimed like an import of it would be (deletes.ts): the relay's record of this delete
+        // never comes back; a lost claim means it came from the relay in the first place
+        if (relayId && (await this.claims.claim(ch, `delete/${relayId}`)))
+          await this.http.call('DELETE', `/api/channels/${ch}/messages/${relayId}`).catch(gone)
         return
       }
+      case OpType.Ack:
+        return this.acks.mirror(envelope)
       case OpType.StatusSet:
         if (this.imported(envelope)) return // an HTTP client's own change, back from the log
         // the SDK opens an hf1: status value whose envelope is a StatusSet of this channel and key
@@ -144,7 +167,7 @@ export class MessageGateway {
         await this.http.call('DELETE', `/api/channels/${ch}/status/${encodeURIComponent(h.ref)}`).catch(gone)
         return
       default:
-        return // acks, channels and membership stay on the node side
+        return // channels and membership stay on the node side
     }
   }
 
@@ -193,8 +216,11 @@ export class MessageGateway {
     const sig = new Map<string, string>()
     for (const st of current) sig.set(st.channel, `${sig.get(st.channel) ?? ''}|${st.key}@${st.updated_at}`)
     for (const { name, last_activity, message_count } of channels) {
+      // an ack changes no activity mark: every channel's acks are read on every poll
+      await this.acks.importChannel(name)
       const mark = `${String(last_activity)}/${String(message_count)}/${sig.get(name) ?? ''}`
-      if (this.seen.get(name) === mark && last_activity !== undefined) continue
+      const waiting = this.deletes.hasPending(name)
+      if (this.seen.get(name) === mark && last_activity !== undefined && !waiting) continue
       for (;;) {
         const after = cursors.imported[name] ?? '0'
         const page = await this.http.call<{ messages: Message[]; has_more: boolean }>(
@@ -209,6 +235,7 @@ export class MessageGateway {
         if (!page.has_more || page.messages.length === 0) break
       }
       await this.statuses.importChannel(name, save)
+      await this.deletes.importChannel(name, save, me.role === 'admin')
       this.seen.set(name, mark)
     }
   }

@@ -20,12 +20,26 @@ export interface BridgeCursors {
   statuses: Record<string, string>
   /** relay message id -> node message id, both ways across the boundary (threads map through it) */
   ids: Record<string, string>
+  /** per relay channel, the last event of its stream read (message deletes of HTTP clients) */
+  events: Record<string, string>
+  /** node sender name -> a relay key of that sender name, minted to repeat its acks on the relay */
+  senders: Record<string, string>
 }
 
 export const bridgeFile = (dir: string) => join(dir, 'relay-sync.json')
 
 export async function readCursors(dir: string, url: string, space: string): Promise<BridgeCursors> {
-  const fresh: BridgeCursors = { url, space, push: {}, pull: '0', imported: {}, statuses: {}, ids: {} }
+  const fresh: BridgeCursors = {
+    url,
+    space,
+    push: {},
+    pull: '0',
+    imported: {},
+    statuses: {},
+    ids: {},
+    events: {},
+    senders: {},
+  }
   let saved: Partial<BridgeCursors>
   try {
     saved = JSON.parse(await readFile(bridgeFile(dir), 'utf8')) as Partial<BridgeCursors>
@@ -41,6 +55,8 @@ export async function readCursors(dir: string, url: string, space: string): Prom
     imported: typeof saved.imported === 'object' && saved.imported !== null ? saved.imported : {},
     statuses: typeof saved.statuses === 'object' && saved.statuses !== null ? saved.statuses : {},
     ids: typeof saved.ids === 'object' && saved.ids !== null ? saved.ids : {},
+    events: typeof saved.events === 'object' && saved.events !== null ? saved.events : {},
+    senders: typeof saved.senders === 'object' && saved.senders !== null ? saved.senders : {},
   }
 }
 

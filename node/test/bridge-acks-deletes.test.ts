@@ -1,0 +1,168 @@
+// Acks and message deletes between node users and HTTP-only clients of the relay, through the
+// bridges of two swarm-less nodes (A the admin who created the team, B a member): each crosses
+// once (although both nodes bridge), lands under the right sender, and never comes back.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningRelay, signup, startRelay, stopAllRelays } from '../../relay/test/relays.js'
+import { Handoff } from '../../sdk/client/index.js'
+import { bounded } from './bridge-support.js'
+import {
+  type Api,
+  closeAll,
+  eventually,
+  startTeam,
+  startTestnet,
+  type TestNode,
+  type Testnet,
+} from './helpers.js'
+
+type Msg = { id: string; content: string }
+type Ack = { sender: string; last_read_id: string }
+
+async function read(api: Api, channel: string): Promise<Msg[]> {
+  const res = await api.call<{ messages: Msg[] }>('GET', `/api/channels/${channel}/messages?limit=100`)
+  return res.status === 200 ? res.body.messages : []
+}
+
+async function nodeAcks(api: Api, channel: string): Promise<Ack[]> {
+  const res = await api.call<Ack[]>('GET', `/api/channels/${channel}/acks`)
+  return res.status === 200 ? res.body : []
+}
+
+describe('relay bridge: acks and deletes with HTTP-only clients', { timeout: 120_000 }, () => {
+  let testnet: Testnet
+  let relay: RunningRelay
+  let admin: Handoff
+  let relayKey = ''
+  let bot: Handoff
+  let nodes: TestNode[] = []
+
+  const stats = () => nodes.map((n) => n.node.bridge?.status().messages)
+  const sum = (field: 'acks_mirrored' | 'acks_imported' | 'deletes_imported') =>
+    stats().reduce((s, m) => s + (m?.[field] ?? 0), 0)
+
+  beforeAll(async () => {
+    relay = await startRelay()
+    relayKey = await signup(relay.url, 'bridge-acks')
+    admin = new Handoff({ apiUrl: relay.url, apiKey: relayKey })
+    bot = new Handoff({
+      apiUrl: relay.url,
+      apiKey: (await admin.createKey('ci-bot', { '*': 'write' })).api_key,
+    })
+    testnet = await startTestnet()
+    nodes = await startTeam(2, testnet)
+    for (const n of nodes) await n.restart({ swarm: false, relay: { url: relay.url, key: relayKey } })
+    await admin.createChannel('reads')
+  }, 120_000)
+
+  afterAll(async () => {
+    await bounded('close nodes', closeAll(nodes))
+    await bounded('stop relays', stopAllRelays())
+    await bounded('destroy testnet', testnet?.destroy() ?? Promise.resolve())
+  })
+
+  it("an HTTP client's ack reaches both nodes once, under its sender, and is not sent back", async () => {
+    const [a, b] = nodes as [TestNode, TestNode]
+    const posted = await bot.post('reads', 'please review')
+    const onNodes: Msg[] = []
+    for (const n of [a, b]) {
+      onNodes.push(
+        await eventually(async () => {
+          const m = (await read(n.api, 'reads')).find((x) => x.content === 'please review')
+          expect(m).toBeDefined()
+          return m as Msg
+        }),
+      )
+    }
+    expect(onNodes[0]?.id).toBe(onNodes[1]?.id)
+    await bot.ack('reads', posted.id)
+    for (const n of [a, b]) {
+      await eventually(async () =>
+        expect(await nodeAcks(n.api, 'reads')).toEqual([
+          expect.objectContaining({ sender: 'ci-bot', last_read_id: onNodes[0]?.id }),
+        ]),
+      )
+    }
+    await new Promise((r) => setTimeout(r, 3_000)) // a second import or an echo would land by now
+    expect(sum('acks_imported')).toBe(1)
+    expect(sum('acks_mirrored')).toBe(0)
+    expect(await admin.getAcks('reads')).toEqual([expect.objectContaining({ sender: 'ci-bot' })])
+  })
+
+  it("a node user's ack reaches relay clients under the node sender's name, once", async () => {
+    const [a] = nodes as [TestNode]
+    const mine = await a.api.ok<Msg>('POST', '/api/channels/reads/messages', { content: 'deployed' })
+    const relayCopy = await eventually(async () => {
+      const m = (await admin.read('reads')).messages.find(
+        (x) => x.content.startsWith('hf1:') || x.content === 'deployed',
+      )
+      expect(m).toBeDefined()
+      return m as { id: string }
+    })
+    await a.api.ok('POST', '/api/channels/reads/ack', { last_read_id: mine.id })
+    await eventually(async () =>
+      expect(await admin.getAcks('reads')).toEqual(
+        expect.arrayContaining([expect.objectContaining({ sender: 'alice', last_read_id: relayCopy.id })]),
+      ),
+    )
+    await new Promise((r) => setTimeout(r, 3_000))
+    expect(sum('acks_mirrored')).toBe(1)
+    expect(sum('acks_imported')).toBe(1) // still only the HTTP client's: the mirror did not come back
+    for (const n of nodes) {
+      const acks = await nodeAcks(n.api, 'reads')
+      expect(acks.find((x) => x.sender === 'alice')?.last_read_id).toBe(mine.id)
+    }
+  })
+
+  it("an HTTP client's delete reaches both nodes once; a node delete is not imported back", async () => {
+    const [a, b] = nodes as [TestNode, TestNode]
+    const doomed = await bot.post('reads', 'wrong build link')
+    for (const n of [a, b]) {
+      await eventually(async () =>
+        expect((await read(n.api, 'reads')).map((m) => m.content)).toContain('wrong build link'),
+      )
+    }
+    await bot.deleteMessage('reads', doomed.id)
+    for (const n of [a, b]) {
+      await eventually(
+        async () =>
+          expect((await read(n.api, 'reads')).map((m) => m.content)).not.toContain('wrong build link'),
+        30_000,
+      )
+    }
+    // a node message deleted by a relay admin client goes too (an SDK client with the epoch
+    // keys finds its relay copy by its text)
+    const sealed = new Handoff({
+      apiUrl: relay.url,
+      apiKey: relayKey,
+      encryptionKey: { epochs: a.node.identity.epochs },
+    })
+    const nodeMsg = await b.api.ok<Msg>('POST', '/api/channels/reads/messages', {
+      content: 'from bob, to go',
+    })
+    const copy = await eventually(async () => {
+      const m = (await sealed.read('reads')).messages.find((x) => x.content === 'from bob, to go')
+      expect(m).toBeDefined()
+      return m as { id: string }
+    })
+    await admin.deleteMessage('reads', copy.id)
+    for (const n of [a, b]) {
+      await eventually(
+        async () => expect((await read(n.api, 'reads')).map((m) => m.id)).not.toContain(nodeMsg.id),
+        30_000,
+      )
+    }
+    await new Promise((r) => setTimeout(r, 3_000))
+    expect(sum('deletes_imported')).toBe(2)
+    const relayMsgs = (await admin.read('reads')).messages
+
+    // the other way: a node user deletes; the relay copy goes and nothing is imported back
+    const own = await a.api.ok<Msg>('POST', '/api/channels/reads/messages', { content: 'alice, to go' })
+    await eventually(async () =>
+      expect((await admin.read('reads')).messages.length).toBe(relayMsgs.length + 1),
+    )
+    await a.api.ok('DELETE', `/api/channels/reads/messages/${own.id}`)
+    await eventually(async () => expect((await admin.read('reads')).messages.length).toBe(relayMsgs.length))
+    await new Promise((r) => setTimeout(r, 3_000))
+    expect(sum('deletes_imported')).toBe(2)
+  })
+})
