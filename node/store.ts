@@ -30,36 +30,24 @@ import type {
   ThreadPage,
 } from '../sdk/api/types.js'
 import type { Envelope } from '../sdk/protocol/index.js'
+import { listAcks, readUnread, writeAck } from './acks.js'
 import type { NodeKeys } from './keyring.js'
 import type { LocalState } from './local-state.js'
 import { apiIdOf, OpType, sealContent, senderTagOf } from './log/ops.js'
 import type { TeamLog } from './log/team-log.js'
 import { readMessagePage, readReplies } from './messages.js'
 import { readChangePage } from './status-changes.js'
+import { deleteStatus, getStatus, setStatus } from './statuses.js'
 import { subscribeChannel } from './stream.js'
-import { channelKey, doneKey, droppedKey } from './view/keys.js'
-import { compareIds, ViewReader } from './view/read.js'
-import type { AckRecord, ChannelRecord, DroppedRecord, StatusRecord } from './view/records.js'
-
-/** Reasons apply gives for dropping an operation, as the API's errors. */
-const DROP_ERRORS: Array<[RegExp, ApiError]> = [
-  [
-    /thread parent/,
-    new ApiError('THREAD_PARENT_NOT_FOUND', 'The message you are replying to does not exist'),
-  ],
-  [/message not found/, new ApiError('MESSAGE_NOT_FOUND', 'Message not found')],
-  [/status not found/, new ApiError('STATUS_NOT_FOUND', 'Status key not found')],
-  [/channel not found/, new ApiError('CHANNEL_NOT_FOUND', 'Channel not found')],
-  [
-    /author|admin|reader|member/,
-    new ApiError('FORBIDDEN', 'This device may not make that change in the team'),
-  ],
-]
+import { channelKey } from './view/keys.js'
+import { ViewReader } from './view/read.js'
+import type { ChannelRecord } from './view/records.js'
+import { EnvelopeWriter } from './write-envelopes.js'
 
 export class NodeStore extends EventEmitter implements HandoffStore {
   readonly kind = 'node' as const
   readonly reader: ViewReader
-  private writing: Promise<unknown> = Promise.resolve()
+  private readonly writer: EnvelopeWriter
   private closed = false
 
   constructor(
@@ -71,6 +59,7 @@ export class NodeStore extends EventEmitter implements HandoffStore {
     super()
     this.setMaxListeners(0)
     this.reader = new ViewReader(() => log.view, keys)
+    this.writer = new EnvelopeWriter(log, this.reader, () => this.emit('change'))
   }
 
   async isReady(): Promise<boolean> {
@@ -86,29 +75,25 @@ export class NodeStore extends EventEmitter implements HandoffStore {
     if (teamId !== this.teamId) throw new ApiError('NOT_FOUND', 'Team not found')
   }
 
-  private tag(sender: string): string {
+  /** A sender name as the view indexes it (blinded, see ops.ts senderTagOf). */
+  senderTag(sender: string): string {
     return senderTagOf(this.keys.teamKey, sender)
   }
 
-  /** Writes run one at a time, so a check and the append it guards are not interleaved. */
-  serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.writing.then(fn, fn)
-    this.writing = run.catch(() => {})
-    return run
+  /**
+   * Runs a check and the write it guards after earlier calls with the same key (default: one
+   * key for all callers, as membership changes use it); other writes are not held up.
+   */
+  serial<T>(fn: () => Promise<T>, key?: string): Promise<T> {
+    return this.writer.serial(fn, key)
   }
 
-  /** Append one envelope; throws the API error matching apply's reason if it was dropped. */
-  async appendEnvelope(envelope: Envelope): Promise<void> {
-    if (!this.log.writable)
-      throw new ApiError('UNAVAILABLE', 'This node is not a writer of its team yet', { retryAfter: 5 })
-    await this.log.append(envelope.bytes)
-    this.emit('change')
-    const id = envelope.id.toString('hex')
-    if (await this.reader.get(doneKey(id))) return
-    const dropped = await this.reader.get<DroppedRecord>(droppedKey(id))
-    const reason = dropped?.reason ?? 'not applied'
-    for (const [re, error] of DROP_ERRORS) if (re.test(reason)) throw new ApiError(error.code, error.message)
-    throw new ApiError('UNAVAILABLE', `The operation was not applied: ${reason}`)
+  /**
+   * Append one envelope (group-committed with concurrent writes); resolves once it is durable
+   * and applied, throws the API error matching apply's reason if it was dropped.
+   */
+  appendEnvelope(envelope: Envelope): Promise<void> {
+    return this.writer.append(envelope)
   }
 
   // ---- keys and audit: node-local ----
@@ -163,6 +148,7 @@ export class NodeStore extends EventEmitter implements HandoffStore {
 
   async createChannel(teamId: string, name: string, description: string | null) {
     this.team(teamId)
+    // keyed: two creates of one name must not both pass the existence check
     return this.serial(async () => {
       const existing = await this.reader.channel(name)
       if (existing) return { channel: this.reader.toChannel(name, existing.record), created: false }
@@ -172,7 +158,7 @@ export class NodeStore extends EventEmitter implements HandoffStore {
       const made = await this.reader.channel(name)
       if (!made) throw new ApiError('UNAVAILABLE', 'The channel was not created')
       return { channel: this.reader.toChannel(name, made.record), created: true }
-    })
+    }, `ch/${name}`)
   }
 
   async listChannels(teamId: string): Promise<Channel[]> {
@@ -193,33 +179,32 @@ export class NodeStore extends EventEmitter implements HandoffStore {
       await this.appendEnvelope(
         sealContent(this.keys, { type: OpType.ChannelDelete, channel: name, body: {} }),
       )
-    })
+    }, `ch/${name}`)
   }
 
   // ---- messages ----
 
   async postMessage(teamId: string, channel: string, sender: string, message: NewMessage): Promise<Message> {
     this.team(teamId)
-    return this.serial(async () => {
-      if (message.thread_id) {
-        const ch = await this.reader.channel(channel)
-        if (!ch || !(await this.reader.messageById(ch.space, message.thread_id))) {
-          throw new ApiError('THREAD_PARENT_NOT_FOUND', 'The message you are replying to does not exist')
-        }
+    // no lock: apply checks the parent again and orders concurrent posts in the queue's order
+    if (message.thread_id) {
+      const ch = await this.reader.channel(channel)
+      if (!ch || !(await this.reader.messageById(ch.space, message.thread_id))) {
+        throw new ApiError('THREAD_PARENT_NOT_FOUND', 'The message you are replying to does not exist')
       }
-      const envelope = sealContent(this.keys, {
-        type: OpType.Message,
-        channel,
-        thread_id: message.thread_id,
-        mention: message.mention,
-        ref: this.tag(sender),
-        body: { content: message.content, sender },
-      })
-      await this.appendEnvelope(envelope)
-      const posted = await this.getMessage(teamId, channel, apiIdOf(envelope))
-      if (!posted) throw new ApiError('UNAVAILABLE', 'The message was not stored')
-      return posted
+    }
+    const envelope = sealContent(this.keys, {
+      type: OpType.Message,
+      channel,
+      thread_id: message.thread_id,
+      mention: message.mention,
+      ref: this.senderTag(sender),
+      body: { content: message.content, sender },
     })
+    await this.appendEnvelope(envelope)
+    const posted = await this.getMessage(teamId, channel, apiIdOf(envelope))
+    if (!posted) throw new ApiError('UNAVAILABLE', 'The message was not stored')
+    return posted
   }
 
   async getMessage(teamId: string, channel: string, id: string): Promise<Message | null> {
@@ -231,7 +216,13 @@ export class NodeStore extends EventEmitter implements HandoffStore {
 
   async readMessages(teamId: string, channel: string, query: MessageQuery): Promise<MessagePage> {
     this.team(teamId)
-    return readMessagePage(this.reader, channel, query, query.sender ? this.tag(query.sender) : null, null)
+    return readMessagePage(
+      this.reader,
+      channel,
+      query,
+      query.sender ? this.senderTag(query.sender) : null,
+      null,
+    )
   }
 
   async readThread(teamId: string, channel: string, parentId: string, query: PageQuery): Promise<ThreadPage> {
@@ -247,117 +238,49 @@ export class NodeStore extends EventEmitter implements HandoffStore {
     options: { asAdmin?: boolean } = {},
   ): Promise<void> {
     this.team(teamId)
-    await this.serial(async () => {
-      const message = await this.getMessage(teamId, channel, id)
-      if (!message) throw new ApiError('MESSAGE_NOT_FOUND', 'Message not found')
-      if (!options.asAdmin && message.sender !== deletedBy) {
-        throw new ApiError('FORBIDDEN', 'Only the author or an admin may delete a message')
-      }
-      await this.appendEnvelope(
-        sealContent(this.keys, { type: OpType.Delete, channel, ref: id, body: { by: deletedBy } }),
-      )
-    })
+    // no lock: a second delete of the same message is dropped by apply (MESSAGE_NOT_FOUND)
+    const message = await this.getMessage(teamId, channel, id)
+    if (!message) throw new ApiError('MESSAGE_NOT_FOUND', 'Message not found')
+    if (!options.asAdmin && message.sender !== deletedBy) {
+      throw new ApiError('FORBIDDEN', 'Only the author or an admin may delete a message')
+    }
+    await this.appendEnvelope(
+      sealContent(this.keys, { type: OpType.Delete, channel, ref: id, body: { by: deletedBy } }),
+    )
   }
 
   // ---- acks ----
 
-  private async currentAck(channel: string, sender: string): Promise<Ack | null> {
-    const ch = await this.reader.channel(channel)
-    const record = ch ? await this.reader.get<AckRecord>(ch.space.ack(this.tag(sender))) : null
-    return record ? this.reader.toAck(channel, record.env) : null
-  }
-
-  async ack(teamId: string, channel: string, sender: string, lastReadId: string): Promise<Ack> {
+  ack(teamId: string, channel: string, sender: string, lastReadId: string): Promise<Ack> {
     this.team(teamId)
-    return this.serial(async () => {
-      const id = lastReadId === '0' ? '0-0' : lastReadId
-      const current = await this.currentAck(channel, sender)
-      // as the seed, a sender's watermark never moves backwards
-      if (current && compareIds(current.last_read_id, id) >= 0) return current
-      await this.appendEnvelope(
-        sealContent(this.keys, {
-          type: OpType.Ack,
-          channel,
-          ref: this.tag(sender),
-          body: { sender, last_read_id: id },
-        }),
-      )
-      return (
-        (await this.currentAck(channel, sender)) ?? {
-          channel,
-          sender,
-          last_read_id: id,
-          acked_at: new Date().toISOString(),
-        }
-      )
-    })
+    return writeAck(this, channel, sender, lastReadId)
   }
 
   async listAcks(teamId: string, channel: string): Promise<Ack[]> {
     this.team(teamId)
-    const ch = await this.reader.channel(channel)
-    if (!ch) return []
-    const out: Ack[] = []
-    for await (const { value } of this.reader.range<AckRecord>(ch.space.acks)) {
-      const ack = this.reader.toAck(channel, value.env)
-      if (ack) out.push(ack)
-    }
-    return out.sort((a, b) => (a.sender < b.sender ? -1 : a.sender > b.sender ? 1 : 0))
+    return listAcks(this, channel)
   }
 
   async readUnread(teamId: string, channel: string, sender: string, limit: number): Promise<MessagePage> {
     this.team(teamId)
-    const ack = await this.currentAck(channel, sender)
-    const query = { after_id: ack?.last_read_id ?? '0-0', limit }
-    return readMessagePage(this.reader, channel, query, null, this.tag(sender))
+    return readUnread(this, channel, sender, limit)
   }
 
   // ---- status ----
 
   async setStatus(teamId: string, channel: string, key: string, value: string, by: string): Promise<Status> {
     this.team(teamId)
-    return this.serial(async () => {
-      const envelope = sealContent(this.keys, {
-        type: OpType.StatusSet,
-        channel,
-        ref: key,
-        body: { key, value, by },
-      })
-      await this.appendEnvelope(envelope)
-      const status = this.reader.toStatus(channel, envelope.bytes.toString('base64'))
-      if (!status) throw new ApiError('UNAVAILABLE', 'The status was not stored')
-      return status
-    })
+    return setStatus(this, channel, key, value, by)
   }
 
   async getStatus(teamId: string, channel: string, key?: string): Promise<Status[]> {
     this.team(teamId)
-    const ch = await this.reader.channel(channel)
-    if (!ch) return []
-    if (key !== undefined) {
-      const record = await this.reader.get<StatusRecord>(ch.space.status(key))
-      const status = record ? this.reader.toStatus(channel, record.env) : null
-      return status ? [status] : []
-    }
-    const out: Status[] = []
-    for await (const { value } of this.reader.range<StatusRecord>(ch.space.statuses)) {
-      const status = this.reader.toStatus(channel, value.env)
-      if (status) out.push(status)
-    }
-    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    return getStatus(this, channel, key)
   }
 
   async deleteStatus(teamId: string, channel: string, key: string, by: string): Promise<void> {
     this.team(teamId)
-    await this.serial(async () => {
-      const ch = await this.reader.channel(channel)
-      if (!ch || !(await this.reader.get<StatusRecord>(ch.space.status(key)))) {
-        throw new ApiError('STATUS_NOT_FOUND', 'Status key not found')
-      }
-      await this.appendEnvelope(
-        sealContent(this.keys, { type: OpType.StatusDelete, channel, ref: key, body: { key, by } }),
-      )
-    })
+    await deleteStatus(this, channel, key, by)
   }
 
   async readStatusChanges(teamId: string, channel: string, query: PageQuery): Promise<StatusChangePage> {

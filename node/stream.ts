@@ -18,6 +18,8 @@ import type { ChangeRecord, EventRecord } from './view/records.js'
 
 /** How far behind its last event a subscriber looks again after a reorder. */
 const RESCAN = 512
+/** Passes an event whose record is not found is retried before it is skipped. */
+const MAX_MISSES = 40
 
 function keyOf(event: EventRecord): string {
   // ack and delete events carry their envelope; its signature (last 64 bytes) names it uniquely
@@ -59,6 +61,9 @@ export async function subscribeChannel(
   /** recent deliveries: operation key by seq, and the keys sent */
   const sentAt = new Map<number, string>()
   const sent = new Set<string>()
+  /** operations whose record was not found (yet) at their event: passes tried */
+  const misses = new Map<string, number>()
+  let retry = false
 
   const toEvent = async (seq: number, record: EventRecord): Promise<StreamEvent | null> => {
     const id = String(seq)
@@ -68,7 +73,10 @@ export async function subscribeChannel(
         // by id, not by the event's seq: a reorder between reading the event and the message
         // moves messages to other positions
         const found = await store.reader.messageById(space, record.id)
-        return found ? { type: 'message', id, data: store.reader.toMessage(channel, found.record) } : null
+        // its id index and its record are two reads: a reorder between them yields another message
+        return found && found.record.id === record.id
+          ? { type: 'message', id, data: store.reader.toMessage(channel, found.record) }
+          : null
       }
       case 'delete': {
         const body = store.reader.open<DeleteBody>(decodeEnvelope(Buffer.from(record.env, 'base64')))
@@ -81,7 +89,9 @@ export async function subscribeChannel(
       case 'status': {
         const seq = await store.reader.get<number>(space.changeId(record.id))
         const change = seq === null ? null : await store.reader.get<ChangeRecord>(space.change(seq))
-        return change ? { type: 'status', id, data: store.reader.toChange(channel, change) } : null
+        return change && change.id === record.id
+          ? { type: 'status', id, data: store.reader.toChange(channel, change) }
+          : null
       }
       case 'ack': {
         const ack = store.reader.toAck(channel, record.env)
@@ -99,6 +109,7 @@ export async function subscribeChannel(
     try {
       do {
         again = false
+        retry = false
         const record = await store.channelRecord(channel)
         if (!record || record.deleted) continue
         if (gen !== record.gen) {
@@ -126,6 +137,15 @@ export async function subscribeChannel(
           const op = keyOf(value)
           if (sent.has(op)) continue
           const event = await toEvent(seq, value)
+          if (!event && value.type !== 'ack' && (misses.get(op) ?? 0) < MAX_MISSES) {
+            // not found, or found another operation: a reorder ran between reading the event and
+            // its record. Not sent yet: stop here and try again shortly (marked sent, it would
+            // never reach this client, and the operation read instead would come twice)
+            misses.set(op, (misses.get(op) ?? 0) + 1)
+            retry = true
+            break
+          }
+          misses.delete(op)
           sent.add(op)
           sentAt.set(seq, op)
           last = Math.max(last, seq)
@@ -137,6 +157,7 @@ export async function subscribeChannel(
           sent.delete(op)
         }
       } while (again && !closed)
+      if (retry && !closed) setTimeout(onChange, 50).unref()
     } catch (err) {
       // a read racing a reorder of the view can fail: try again shortly rather than wait for
       // the next write, which may never come

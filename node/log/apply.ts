@@ -21,6 +21,7 @@ import { doneKey, droppedKey, epochKey, memberKey } from '../view/keys.js'
 import type { MemberRecord, Role, ViewValue } from '../view/records.js'
 import { ViewTx } from '../view/tx.js'
 import { type EpochKeyBody, type MemberAddBody, OpType, openControl } from './ops.js'
+import { type Decoded, prefetch } from './prefetch.js'
 
 export interface ApplyContext {
   teamId: Buffer
@@ -35,27 +36,35 @@ const ADMIN_OPS = new Set<OpType>([OpType.MemberAdd, OpType.MemberRemove, OpType
 
 export function createApply(ctx: ApplyContext) {
   return async function apply(nodes: AutobaseNode[], view: Hyperbee<ViewValue>, host: AutobaseHost) {
+    // one view batch for the whole call: its writes go to the view core as one append at flush
     const tx = new ViewTx(view.batch({ update: false }))
-    for (const node of nodes) {
-      if (node.value === null) continue // an autobase ack: no operation
-      await applyOne(tx, node.value, host, ctx)
-    }
+    const ops: Decoded[] = []
+    for (const node of nodes) if (node.value !== null) ops.push(decode(node.value)) // null: an autobase ack
+    await prefetch(tx, ops)
+    for (const op of ops) await applyOne(tx, op, host, ctx)
     await tx.flush()
   }
 }
 
-async function applyOne(tx: ViewTx, bytes: Buffer, host: AutobaseHost, ctx: ApplyContext): Promise<void> {
-  let envelope: Envelope
+/** Decode and verify the signature of every block: nothing unverified reaches the view. */
+function decode(bytes: Buffer): Decoded {
   try {
-    envelope = decodeEnvelope(bytes)
+    const envelope = decodeEnvelope(bytes)
     verifyEnvelope(envelope)
+    return { id: envelope.id.toString('hex'), envelope, error: null }
   } catch (err) {
     // unparseable or forged: recorded under the hash of the raw bytes
     const id = createHash('sha256').update(bytes).digest('hex')
-    await tx.put(droppedKey(id), { reason: (err as Error).message, type: 0, author: '' })
+    return { id, envelope: null, error: (err as Error).message }
+  }
+}
+
+async function applyOne(tx: ViewTx, op: Decoded, host: AutobaseHost, ctx: ApplyContext): Promise<void> {
+  const { id, envelope } = op
+  if (!envelope) {
+    await tx.put(droppedKey(id), { reason: op.error ?? 'invalid', type: 0, author: '' })
     return
   }
-  const id = envelope.id.toString('hex')
   if (await tx.get(doneKey(id))) return // the same operation by another path: applied once
   const reason = await check(tx, envelope, host, ctx)
   if (reason) {

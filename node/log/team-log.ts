@@ -55,9 +55,13 @@ export class TeamLog extends EventEmitter {
     return this.base.view
   }
 
-  /** Append envelope bytes; resolves once they are durable locally and applied to the view. */
-  async append(bytes: Buffer): Promise<void> {
-    await this.base.append(bytes)
+  /**
+   * Append envelope bytes (one, or several as one local batch and one apply); resolves once they
+   * are durable locally and applied to the view.
+   */
+  async append(bytes: Buffer | Buffer[]): Promise<void> {
+    // autobase takes an array as one batch; the shared typings only list the single form
+    await this.base.append(bytes as Buffer)
   }
 
   async update(): Promise<void> {

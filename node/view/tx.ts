@@ -1,5 +1,8 @@
 // One apply batch over the view: reads see the batch's own writes, and the channel and meta
 // records touched by several operations of the batch are read once and written once, at flush.
+// Every key read or written in the batch is remembered (the batch is the only writer of the view
+// while apply runs), so a key is read from the tree at most once per apply call, and `prefetch`
+// reads the keys an apply call will need all at once instead of one round trip after another.
 import type { HyperbeeBatch } from 'hyperbee'
 import { type ChannelSpace, channelKey, channelSpace, META } from './keys.js'
 import type { ChannelRecord, MetaRecord, ViewValue } from './records.js'
@@ -7,19 +10,38 @@ import type { ChannelRecord, MetaRecord, ViewValue } from './records.js'
 export class ViewTx {
   private meta: MetaRecord | null = null
   private readonly channels = new Map<string, ChannelRecord | null>()
+  /** key -> its value in this batch (null: absent), for every key read or written so far */
+  private readonly known = new Map<string, ViewValue | null>()
 
   constructor(private readonly batch: HyperbeeBatch<ViewValue>) {}
 
   async get<T extends ViewValue>(key: string): Promise<T | null> {
+    if (this.known.has(key)) return (this.known.get(key) ?? null) as T | null
     const entry = await this.batch.get(key)
-    return entry ? (entry.value as T) : null
+    const value = entry ? entry.value : null
+    // a put of the same key may have run while this read was in flight: it wins
+    if (!this.known.has(key)) this.known.set(key, value)
+    return (this.known.get(key) ?? null) as T | null
+  }
+
+  /** Read these keys concurrently (their values are then answered from memory). */
+  async prefetch(keys: Iterable<string>): Promise<void> {
+    const todo = [...new Set(keys)].filter((k) => !this.known.has(k))
+    await Promise.all(todo.map((k) => this.get(k)))
+  }
+
+  /** Whether this batch already knows the key's value (read or written), without reading. */
+  knows(key: string): boolean {
+    return this.known.has(key)
   }
 
   put(key: string, value: ViewValue): Promise<void> {
+    this.known.set(key, value)
     return this.batch.put(key, value)
   }
 
   del(key: string): Promise<void> {
+    this.known.set(key, null)
     return this.batch.del(key)
   }
 

@@ -1,0 +1,75 @@
+// The node's write path: envelopes sealed by the store go through a group-commit queue into the
+// team log (one autobase append for all writes that queued up meanwhile), and each caller learns
+// what apply did with its own envelope: applied, or dropped with a reason mapped to an API error.
+// Checks that must not interleave with the append they guard run under a keyed lock.
+import { ApiError } from '../sdk/api/errors.js'
+import type { Envelope } from '../sdk/protocol/index.js'
+import type { TeamLog } from './log/team-log.js'
+import { WriteQueue } from './log/write-queue.js'
+import { doneKey, droppedKey } from './view/keys.js'
+import type { ViewReader } from './view/read.js'
+import type { DroppedRecord } from './view/records.js'
+
+/** Reasons apply gives for dropping an operation, as the API's errors. */
+const DROP_ERRORS: Array<[RegExp, ApiError]> = [
+  [
+    /thread parent/,
+    new ApiError('THREAD_PARENT_NOT_FOUND', 'The message you are replying to does not exist'),
+  ],
+  [/message not found/, new ApiError('MESSAGE_NOT_FOUND', 'Message not found')],
+  [/status not found/, new ApiError('STATUS_NOT_FOUND', 'Status key not found')],
+  [/channel not found/, new ApiError('CHANNEL_NOT_FOUND', 'Channel not found')],
+  [
+    /author|admin|reader|member/,
+    new ApiError('FORBIDDEN', 'This device may not make that change in the team'),
+  ],
+]
+
+/** Why apply dropped an envelope, as the API error a caller gets. */
+export function dropError(reason: string): ApiError {
+  for (const [re, error] of DROP_ERRORS) if (re.test(reason)) return new ApiError(error.code, error.message)
+  return new ApiError('UNAVAILABLE', `The operation was not applied: ${reason}`)
+}
+
+export class EnvelopeWriter {
+  private readonly queue: WriteQueue
+  private readonly locks = new Map<string, Promise<unknown>>()
+
+  constructor(
+    private readonly log: TeamLog,
+    private readonly reader: ViewReader,
+    private readonly onAppended: () => void,
+  ) {
+    this.queue = new WriteQueue((blocks) => log.append(blocks))
+  }
+
+  /**
+   * Runs `fn` after every earlier call with the same key has settled, so a check and the append
+   * it guards are not interleaved with another write of the same thing. Calls with different
+   * keys run concurrently (and their appends share the queue).
+   */
+  serial<T>(fn: () => Promise<T>, key = ''): Promise<T> {
+    const run = (this.locks.get(key) ?? Promise.resolve()).then(fn, fn)
+    const tail = run.then(
+      () => {},
+      () => {},
+    )
+    this.locks.set(key, tail)
+    void tail.then(() => {
+      if (this.locks.get(key) === tail) this.locks.delete(key)
+    })
+    return run
+  }
+
+  /** Append one envelope; throws the API error matching apply's reason if it was dropped. */
+  async append(envelope: Envelope): Promise<void> {
+    if (!this.log.writable)
+      throw new ApiError('UNAVAILABLE', 'This node is not a writer of its team yet', { retryAfter: 5 })
+    await this.queue.push(envelope.bytes)
+    this.onAppended()
+    const id = envelope.id.toString('hex')
+    if (await this.reader.get(doneKey(id))) return
+    const dropped = await this.reader.get<DroppedRecord>(droppedKey(id))
+    throw dropError(dropped?.reason ?? 'not applied')
+  }
+}
