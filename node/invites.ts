@@ -79,7 +79,7 @@ export class InviteHost {
       if (Date.parse(value.expires_at) < Date.now()) continue
       this.invites.set(key.slice(2), value)
       if (!value.member) this.swarm?.joinTopic(inviteTopic(Buffer.from(value.secret, 'hex'))).catch(() => {})
-      if (!value.member) this.relayHost?.watch(Buffer.from(value.secret, 'hex'))
+      if (!value.member) this.relayHost?.watch(Buffer.from(value.secret, 'hex'), Date.parse(value.expires_at))
     }
     this.swarm?.onConnection((_conn, mux) => {
       mux.pair({ protocol: PAIR_PROTOCOL }, (id) => this.onPair(mux, id))
@@ -100,7 +100,7 @@ export class InviteHost {
     const id = inviteIdOf(secret).toString('hex')
     await this.bee.put(`i/${id}`, record)
     this.invites.set(id, record)
-    this.relayHost?.watch(secret)
+    this.relayHost?.watch(secret, Date.parse(record.expires_at))
     await this.swarm?.joinTopic(inviteTopic(secret))
     return { code: encodeInviteCode(secret), expires_at: record.expires_at }
   }

@@ -32,7 +32,8 @@ interface Session {
 interface Watch {
   controller: AbortController
   sessions: Map<string, Session>
-  retireAt: number | null
+  /** when to stop watching once no session runs: the invite's expiry, or soon after its use */
+  retireAt: number
 }
 
 export class RelayPairHost {
@@ -43,11 +44,11 @@ export class RelayPairHost {
     options.signal.addEventListener('abort', () => this.close(), { once: true })
   }
 
-  /** Starts answering joiners of this invite secret through the relay. */
-  watch(secret: Buffer): void {
+  /** Starts answering joiners of this invite secret through the relay, until it expires. */
+  watch(secret: Buffer, expiresAt: number): void {
     const codec = new PipeCodec(secret)
     if (this.closed || this.options.signal.aborted || this.watches.has(codec.box)) return
-    const watch: Watch = { controller: new AbortController(), sessions: new Map(), retireAt: null }
+    const watch: Watch = { controller: new AbortController(), sessions: new Map(), retireAt: expiresAt }
     this.watches.set(codec.box, watch)
     const client = new BoxClient(this.options.url, codec.box)
     const pollMs = () => {
@@ -58,7 +59,7 @@ export class RelayPairHost {
           watch.sessions.delete(id)
         }
       }
-      if (watch.retireAt !== null && now > watch.retireAt && watch.sessions.size === 0) this.stop(codec.box)
+      if (now > watch.retireAt && watch.sessions.size === 0) this.stop(codec.box)
       return watch.sessions.size > 0 ? PIPE_POLL_MS : IDLE_POLL_MS
     }
     void followBox(
@@ -73,7 +74,7 @@ export class RelayPairHost {
   /** The invite was used: keep answering its sessions a while (retries), then stop. */
   retire(secret: Buffer): void {
     const watch = this.watches.get(new PipeCodec(secret).box)
-    if (watch && watch.retireAt === null) watch.retireAt = Date.now() + RETIRE_AFTER_MS
+    if (watch) watch.retireAt = Math.min(watch.retireAt, Date.now() + RETIRE_AFTER_MS)
   }
 
   private onFrame(watch: Watch, codec: PipeCodec, client: BoxClient, frame: string): void {

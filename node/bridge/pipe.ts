@@ -24,8 +24,13 @@ const HEAD_BYTES = SESSION_BYTES + 8 + NONCE_BYTES
 const CHUNK_BYTES = PAIR_FRAME_MAX_BYTES - HEAD_BYTES - ABYTES
 /** bytes per POST (the relay takes up to PAIR_FRAMES_MAX frames) */
 const POST_MAX_BYTES = 2 * 1024 * 1024
-/** how often an end looks for frames when the last look found none */
-export const PIPE_POLL_MS = 150
+/**
+ * The longest wait between two looks for frames during a session. Right after frames came the
+ * next look is almost at once and the wait doubles from FAST_POLL_MS with each empty look: a
+ * join is a chain of request/answer round trips, each costing a look.
+ */
+export const PIPE_POLL_MS = 250
+const FAST_POLL_MS = 10
 
 /** The replication stream an end carries (corestore.replicate(isInitiator)'s raw side). */
 export interface RawStream {
@@ -122,7 +127,7 @@ export class BoxClient {
 
 /**
  * Reads one side of a box from `after` until the signal ends, handing over each frame in order.
- * A failed read is retried (the relay may restart); `pollMs()` is asked after an empty page.
+ * A failed read is retried (the relay may restart); `pollMs()` caps the wait after empty pages.
  */
 export async function followBox(
   client: BoxClient,
@@ -133,13 +138,16 @@ export async function followBox(
 ): Promise<void> {
   let after = '0'
   let failures = 0
+  let empty = 0
   while (!signal.aborted) {
     try {
       const page = await client.read(side, after, signal)
       failures = 0
       after = page.next_after
       for (const f of page.frames) onFrame(f.data)
-      if (page.frames.length < PAIR_FRAMES_MAX) await sleep(pollMs(), signal).catch(() => {})
+      empty = page.frames.length > 0 ? 0 : empty + 1
+      const wait = Math.min(pollMs(), FAST_POLL_MS * 2 ** Math.min(empty, 10))
+      if (page.frames.length < PAIR_FRAMES_MAX) await sleep(wait, signal).catch(() => {})
     } catch {
       if (signal.aborted) return
       await sleep(Math.min(5_000, 250 * 2 ** failures++), signal).catch(() => {})
