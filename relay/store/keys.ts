@@ -35,16 +35,16 @@ const chan = (teamId: string, channel: string) => `${team(teamId)}:c:${channel}`
 export const keys = {
   /** hash for the SHA-256 (hex) of a secret: t (team id), k (key id), s (sender), p (permissions JSON), h (the hash), u (last use, ms) */
   apiKey: (hash: string) => `hf:apikey:${hash}`,
-  /**
-   * string: the key's request count in its current rate-limit window (with a TTL). The hash tag is
-   * the whole lookup key, so both share a Cluster slot and one script reads one and counts the other.
-   */
-  apiKeyHits: (hash: string) => `hf:rl:{hf:apikey:${hash}}`,
 
   /** hash: id, name, created_at, encryption_required ("1" or absent), key_seq */
   team: (teamId: string) => `${team(teamId)}:team`,
   /** hash: hash (sha256 hex), sender, permissions (JSON), created_at, last_used_at, revoked ("1") */
   key: (teamId: string, keyId: string) => `${team(teamId)}:key:${keyId}`,
+  /**
+   * string: the key's request count in its current rate-limit window (with a TTL). In the team's
+   * slot, so the script that checks the key's record counts it, and a message write can do both.
+   */
+  keyHits: (teamId: string, keyId: string) => `${team(teamId)}:rl:${keyId}`,
   /** sorted set of every key id ever created (score: creation order) */
   keyIds: (teamId: string) => `${team(teamId)}:keys`,
   /** set of the key ids not revoked: the KEY_LIMIT_REACHED count */

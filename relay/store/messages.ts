@@ -2,12 +2,13 @@
 // reply in its parent's thread stream under the same id, and a reply-count hash. Content is
 // stored exactly as sent: ciphertext strings pass through untouched.
 import { ApiError } from '../../sdk/api/errors.js'
-import type { MessageQuery, NewMessage, PageQuery } from '../../sdk/api/store.js'
+import type { MessageQuery, NewMessage, PageQuery, WriteCount } from '../../sdk/api/store.js'
 import type { Message, MessagePage, ThreadPage } from '../../sdk/api/types.js'
 import { isEncryptedContent, type StoreContext } from './context.js'
 import { fieldsOf, isStreamId, nowIso, parseCursor, type StreamEntry } from './ids.js'
+import type { KeyProof } from './key-auth.js'
 import { keys } from './keys.js'
-import { runScript } from './scripts.js'
+import { runScript, scriptError } from './scripts.js'
 
 /** filtered reads scan at most this many entries per request, then hand back a cursor */
 const SCAN_BATCH = 200
@@ -34,11 +35,13 @@ export async function postMessage(
   channel: string,
   sender: string,
   input: NewMessage,
+  counted?: { count: WriteCount; proof: KeyProof },
 ): Promise<Message> {
   const threadId = input.thread_id ? parseCursor(input.thread_id, 'thread_id') : null
   const encrypted = isEncryptedContent(input.content)
   const createdAt = nowIso()
-  const [, id] = await runScript(
+  const anyKey = keys.team(teamId)
+  const reply = await runScript(
     ctx.redis,
     'hfPostMessage',
     [
@@ -50,6 +53,8 @@ export async function postMessage(
       keys.threads(teamId, channel),
       keys.replyCounts(teamId, channel),
       keys.team(teamId),
+      counted ? counted.proof.record : anyKey,
+      counted ? counted.proof.counter : anyKey,
     ],
     [
       channel,
@@ -64,8 +69,28 @@ export async function postMessage(
       ctx.limits.eventsPerChannel,
       ctx.limits.repliesPerThread,
       keys.eventsNotify(teamId, channel),
+      counted?.proof.hash ?? '',
+      counted?.proof.permissionsJson ?? '',
+      counted?.count.windowMs ?? 0,
+      counted?.count.max ?? 0,
     ],
   )
+  const [status, id, hits, ttl, refusal] = reply
+  if (status === 'RETRY') {
+    if (counted) counted.count.stale = true
+    throw new ApiError('INVALID_API_KEY', 'API key changed; authenticate again')
+  }
+  if (counted) {
+    counted.count.hits = Number(hits)
+    counted.count.ttlMs = Number(ttl)
+  }
+  if (refusal) {
+    throw refusal === 'RATE_LIMITED'
+      ? new ApiError('RATE_LIMITED', 'Too many requests. Slow down.', {
+          retryAfter: Math.max(1, Math.ceil(Number(ttl) / 1000)),
+        })
+      : scriptError(refusal)
+  }
   const message: Message = {
     id: id as string,
     channel,

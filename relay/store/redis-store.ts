@@ -1,6 +1,7 @@
 // RedisStore: the relay's HandoffStore. Each method delegates to the module that owns that part
 // of the key layout (see keys.ts); this file only holds the connections and their lifecycle.
 import type { Redis } from 'ioredis'
+import { ApiError } from '../../sdk/api/errors.js'
 import type {
   CountedPrincipal,
   HandoffStore,
@@ -10,6 +11,7 @@ import type {
   PageQuery,
   Principal,
   StreamSubscription,
+  WriteCount,
 } from '../../sdk/api/store.js'
 import type {
   Ack,
@@ -36,6 +38,7 @@ import { available, connectRedis, withTimeout } from './connection.js'
 import { type Limits, resolveLimits, type StoreContext } from './context.js'
 import { subscribeChannel } from './events.js'
 import { StreamFollower } from './follower.js'
+import { KeyAuth } from './key-auth.js'
 import { watchKeys } from './key-watch.js'
 import * as messages from './messages.js'
 import { PubSub } from './pubsub.js'
@@ -66,6 +69,7 @@ export class RedisStore implements HandoffStore {
   readonly follower: StreamFollower
   /** the per-key SSE limit across every instance (hand to the API as `sse.slots`) */
   readonly streamSlots: RedisStreamSlots
+  private readonly keyAuth: KeyAuth
   private readonly sub: Redis
   private closed = false
 
@@ -75,6 +79,7 @@ export class RedisStore implements HandoffStore {
     this.ctx = { redis, pubsub: new PubSub(sub), limits }
     this.follower = new StreamFollower(this.ctx)
     this.streamSlots = new RedisStreamSlots(redis, leases)
+    this.keyAuth = new KeyAuth(redis)
   }
 
   /**
@@ -116,10 +121,13 @@ export class RedisStore implements HandoffStore {
 
   // ---- teams and keys ----
   authenticate(apiKey: string): Promise<Principal | null> {
-    return available(teams.authenticate(this.ctx.redis, apiKey))
+    return available(this.keyAuth.authenticate(apiKey))
   }
   authenticateCounted(apiKey: string, windowMs: number): Promise<CountedPrincipal | null> {
-    return available(teams.authenticateCounted(this.ctx.redis, apiKey, windowMs))
+    return available(this.keyAuth.authenticateCounted(apiKey, windowMs))
+  }
+  peekPrincipal(apiKey: string): Principal | null {
+    return this.keyAuth.peek(apiKey)
   }
   signup(teamName: string, senderName: string): Promise<SignupResponse> {
     return available(teams.signup(this.ctx.redis, teamName, senderName, this.ctx.limits.keysPerTeam))
@@ -177,8 +185,37 @@ export class RedisStore implements HandoffStore {
   }
 
   // ---- messages ----
-  postMessage(teamId: string, channel: string, sender: string, message: NewMessage): Promise<Message> {
-    return available(messages.postMessage(this.ctx, teamId, channel, sender, message))
+  async postMessage(
+    teamId: string,
+    channel: string,
+    sender: string,
+    message: NewMessage,
+    options: { count?: WriteCount; principal?: Principal } = {},
+  ): Promise<Message> {
+    const { count, principal } = options
+    const proof = count && principal ? this.keyAuth.proof(principal) : undefined
+    if (count && !proof) {
+      // not a principal this store vouched for: nothing counted, the caller goes the ordinary way
+      count.stale = true
+      throw new ApiError('INVALID_API_KEY', 'Unknown principal; authenticate again')
+    }
+    try {
+      return await available(
+        messages.postMessage(
+          this.ctx,
+          teamId,
+          channel,
+          sender,
+          message,
+          count && proof ? { count, proof } : undefined,
+        ),
+      )
+    } catch (err) {
+      if (count?.stale && principal) this.keyAuth.forget(principal)
+      throw err
+    } finally {
+      if (count?.hits !== undefined && principal) this.keyAuth.used(principal)
+    }
   }
   getMessage(teamId: string, channel: string, id: string): Promise<Message | null> {
     return available(messages.getMessage(this.ctx, teamId, channel, id))

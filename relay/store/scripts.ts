@@ -31,6 +31,20 @@ local function ensure_channel(channels, meta, name, at, max)
 end
 `
 
+// A fixed rate-limit window (as @fastify/rate-limit): the first request sets the expiry.
+const COUNT_HITS = `
+local function count_hits(key, window)
+  local hits = redis.call('INCR', key)
+  local ttl = -1
+  if hits > 1 then ttl = redis.call('PTTL', key) end
+  if ttl < 0 then
+    redis.call('PEXPIRE', key, window)
+    ttl = tonumber(window)
+  end
+  return hits, ttl
+end
+`
+
 // Redis's own clock, so instances with skewed clocks agree on when a lease expires.
 const NOW_MS = `
 local t = redis.call('TIME')
@@ -54,33 +68,43 @@ redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return {'OK'}
 `,
 
-  // The API-key lookup and its rate-limit window counter in one round trip (fixed window: the
-  // first request sets the expiry, as @fastify/rate-limit). An unknown key is not counted.
-  // KEYS: lookup, counter; ARGV: window ms
-  // -> {'OK'} (unknown) | {'OK', t, k, s, p, h, u, hits, ttl ms}
-  hfAuthCount: `
-local f = redis.call('HMGET', KEYS[1], 't', 'k', 's', 'p', 'h', 'u')
-if not f[1] then return {'OK'} end
-local hits = redis.call('INCR', KEYS[2])
-local ttl = -1
-if hits > 1 then ttl = redis.call('PTTL', KEYS[2]) end
-if ttl < 0 then
-  redis.call('PEXPIRE', KEYS[2], ARGV[1])
-  ttl = tonumber(ARGV[1])
-end
-return {'OK', f[1], f[2] or '', f[3] or '', f[4] or '', f[5] or '', f[6] or '', hits, ttl}
+  // A (cached) key checked against its record and counted in its rate-limit window, in one round
+  // trip (key-auth.ts). A revoked or replaced key is not counted.
+  // KEYS: key record, counter; ARGV: hash, permissions JSON as cached, window ms
+  // -> {'OK'} (revoked or gone) | {'OK', hits, ttl ms, the record's permissions if not as cached, else ''}
+  hfKeyCount: `${COUNT_HITS}
+local r = redis.call('HMGET', KEYS[1], 'hash', 'permissions', 'revoked')
+if r[1] ~= ARGV[1] or r[3] == '1' or not r[2] then return {'OK'} end
+local hits, ttl = count_hits(KEYS[2], ARGV[3])
+local p = ''
+if r[2] ~= ARGV[2] then p = r[2] end
+return {'OK', hits, ttl, p}
 `,
-  // KEYS: channels, meta, msgs, events, thread (of thread_id, or any team key), threads, rc, team
+  // With a key proof (ARGV[13] non-empty) the request is first checked against the key's record
+  // and counted in its rate-limit window, as hfKeyCount, so a POST costs one round trip.
+  // KEYS: channels, meta, msgs, events, thread (of thread_id, or any team key), threads, rc, team,
+  //       key record, counter (both any team key without a proof)
   // ARGV: channel, sender, content, mention, thread_id, created_at, encrypted, maxChannels,
-  //       maxMsgs, maxEvents, maxReplies, notifyChannel
-  hfPostMessage: `${ENSURE_CHANNEL}
+  //       maxMsgs, maxEvents, maxReplies, notifyChannel, key hash, permissions JSON, window ms, max
+  // -> {'RETRY'} (key record changed: nothing counted or written)
+  //  | {'OK', id or '' (refused), hits, ttl ms, '' or the refusal's error code}
+  hfPostMessage: `${ENSURE_CHANNEL}${COUNT_HITS}
+local hits, ttl = 0, 0
+if ARGV[13] ~= '' then
+  local r = redis.call('HMGET', KEYS[9], 'hash', 'permissions', 'revoked')
+  if r[1] ~= ARGV[13] or r[3] == '1' or r[2] ~= ARGV[14] then return {'RETRY'} end
+  hits, ttl = count_hits(KEYS[10], ARGV[15])
+  if hits > tonumber(ARGV[16]) then return {'OK', '', hits, ttl, 'RATE_LIMITED'} end
+end
 if ARGV[7] ~= '1' and redis.call('HGET', KEYS[8], 'encryption_required') == '1' then
-  return {'ENCRYPTION_REQUIRED'}
+  return {'OK', '', hits, ttl, 'ENCRYPTION_REQUIRED'}
 end
 if ARGV[5] ~= '' and #redis.call('XRANGE', KEYS[3], ARGV[5], ARGV[5]) == 0 then
-  return {'THREAD_PARENT_NOT_FOUND'}
+  return {'OK', '', hits, ttl, 'THREAD_PARENT_NOT_FOUND'}
 end
-if not ensure_channel(KEYS[1], KEYS[2], ARGV[1], ARGV[6], ARGV[8]) then return {'CHANNEL_LIMIT_REACHED'} end
+if not ensure_channel(KEYS[1], KEYS[2], ARGV[1], ARGV[6], ARGV[8]) then
+  return {'OK', '', hits, ttl, 'CHANNEL_LIMIT_REACHED'}
+end
 local f = {'s', ARGV[2], 'c', ARGV[3], 'at', ARGV[6]}
 if ARGV[4] ~= '' then f[#f + 1] = 'm'; f[#f + 1] = ARGV[4] end
 if ARGV[5] ~= '' then f[#f + 1] = 't'; f[#f + 1] = ARGV[5] end
@@ -95,7 +119,7 @@ if ARGV[5] ~= '' then
 end
 redis.call('HSET', KEYS[2], 'last_activity', ARGV[6])
 redis.call('PUBLISH', ARGV[12], id)
-return {'OK', id}
+return {'OK', id, hits, ttl, ''}
 `,
 
   // KEYS: msgs, events, rc, threads, parent thread (or any team key), own thread
@@ -241,6 +265,11 @@ export function defineScripts(redis: Redis): void {
   for (const [name, lua] of Object.entries(SOURCES)) redis.defineCommand(name, { lua })
 }
 
+/** The ApiError of a script's refusal code. */
+export function scriptError(code: string): ApiError {
+  return new ApiError(code as ErrorCode, MESSAGES[code] ?? code)
+}
+
 /** Run a script; a non-'OK' first element becomes the matching ApiError (RETRY is returned). */
 export async function runScript(
   redis: Redis,
@@ -254,7 +283,7 @@ export async function runScript(
   const reply = await fn.call(redis, keys.length, ...keys, ...args)
   const status = reply[0]
   if (status === 'OK' || status === 'RETRY') return reply
-  throw new ApiError(status as ErrorCode, MESSAGES[status as string] ?? String(status))
+  throw scriptError(String(status))
 }
 
 const MESSAGES: Record<string, string> = {
@@ -269,4 +298,5 @@ const MESSAGES: Record<string, string> = {
   KEY_NOT_FOUND: 'API key not found',
   TEAM_NOT_FOUND: 'Team not found',
   SYNC_LIMIT_REACHED: 'This relay team has reached its limit of Handoff teams to sync',
+  RATE_LIMITED: 'Too many requests. Slow down.',
 }

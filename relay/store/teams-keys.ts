@@ -3,13 +3,13 @@
 //  - the key record in the team (`hf:{team}:key:<id>`): the source of truth GET /api/keys lists;
 //  - the lookup `hf:apikey:<sha256>` (one key, any slot): team, key id, sender, permissions and
 //    the hash again (compared in constant time), so authenticating costs ONE Redis round trip.
-// Every request reads the lookup from Redis (nothing is cached). The lookup is what grants access,
-// so it changes first: a revocation deletes it before marking the record, a permission change
-// rewrites it before the record; either holds on every relay instance from that moment on.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+// Authentication (key-auth.ts) reads the lookup, caches who the key is, and checks the record on
+// every use: a revocation deletes the lookup and marks the record, a permission change rewrites
+// both, before the call returns; either holds on every relay instance from that moment on.
+import { createHash, randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { ApiError } from '../../sdk/api/errors.js'
-import type { CountedPrincipal, KeyChange, Principal } from '../../sdk/api/store.js'
+import type { KeyChange } from '../../sdk/api/store.js'
 import type {
   CreateKeyResponse,
   KeyInfo,
@@ -23,9 +23,6 @@ import { keys, LIMITS } from './keys.js'
 import { runScript } from './scripts.js'
 
 const DEFAULT_PERMISSIONS: Permissions = { '*': 'admin' }
-/** last_used_at is written at most this often per key, so reads do not each cost a write */
-const LAST_USED_GRANULARITY_MS = 60_000
-const MAX_SECRET_LENGTH = 256
 
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex')
@@ -76,61 +73,6 @@ export async function createKey(
   // echoed only when the caller gave them, as the seed (null counts as not given)
   if (permissions != null) response.permissions = permissions
   return response
-}
-
-export async function authenticate(redis: Redis, secret: string): Promise<Principal | null> {
-  if (typeof secret !== 'string' || secret.length === 0 || secret.length > MAX_SECRET_LENGTH) return null
-  const hash = hashSecret(secret)
-  const [teamId, keyId, sender, permissions, storedHash, lastUsed] = await redis.hmget(
-    keys.apiKey(hash),
-    't',
-    'k',
-    's',
-    'p',
-    'h',
-    'u',
-  )
-  return principalOf(redis, hash, [teamId, keyId, sender, permissions, storedHash, lastUsed])
-}
-
-/**
- * `authenticate` plus the key's rate-limit count (see `hfAuthCount`), in one round trip.
- * Null for an unknown key, which is not counted.
- */
-export async function authenticateCounted(
-  redis: Redis,
-  secret: string,
-  windowMs: number,
-): Promise<CountedPrincipal | null> {
-  if (typeof secret !== 'string' || secret.length === 0 || secret.length > MAX_SECRET_LENGTH) return null
-  const hash = hashSecret(secret)
-  const reply = await runScript(
-    redis,
-    'hfAuthCount',
-    [keys.apiKey(hash), keys.apiKeyHits(hash)],
-    [Math.max(1, Math.trunc(windowMs))],
-  )
-  if (reply.length < 9) return null
-  const [, teamId, keyId, sender, permissions, storedHash, lastUsed] = reply
-  const principal = principalOf(redis, hash, [teamId, keyId, sender, permissions, storedHash, lastUsed])
-  return principal && { principal, hits: Number(reply[7]), ttlMs: Number(reply[8]) }
-}
-
-/** The principal of a lookup record (t, k, s, p, h, u), or null when it is not one for `hash`. */
-function principalOf(redis: Redis, hash: string, fields: Array<string | null | undefined>): Principal | null {
-  const [teamId, keyId, sender, permissions, storedHash, lastUsed] = fields
-  if (!teamId || !keyId || sender == null || permissions == null || !storedHash) return null
-  const a = Buffer.from(storedHash, 'hex')
-  const b = Buffer.from(hash, 'hex')
-  if (a.length !== b.length || !timingSafeEqual(a, b)) return null
-  const now = Date.now()
-  if (!lastUsed || now - Number(lastUsed) > LAST_USED_GRANULARITY_MS) {
-    // best effort, at most once a minute per key: a lost update must never fail the request
-    const at = new Date(now).toISOString()
-    runScript(redis, 'hfSetIfExists', [keys.apiKey(hash)], ['u', now]).catch(() => {})
-    runScript(redis, 'hfSetIfExists', [keys.key(teamId, keyId)], ['last_used_at', at]).catch(() => {})
-  }
-  return { teamId, keyId, sender, permissions: JSON.parse(permissions) as Permissions }
 }
 
 export async function listKeys(redis: Redis, teamId: string): Promise<KeyInfo[]> {

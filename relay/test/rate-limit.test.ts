@@ -4,7 +4,6 @@
 import { Redis } from 'ioredis'
 import { afterEach, expect, it } from 'vitest'
 import { buildRelay, type Relay } from '../app.js'
-import { hashSecret } from '../store/teams-keys.js'
 import { redisUrl, sleep } from './helpers.js'
 
 const relays: Relay[] = []
@@ -53,7 +52,7 @@ it('limits each key to max requests per window, counted once, with RATE_LIMITED 
   const redis = new Redis(redisUrl())
   try {
     expect(await redis.exists(`hf:rl:key:${principal.teamId}:${principal.keyId}`)).toBe(0)
-    expect(await redis.get(`hf:rl:{hf:apikey:${hashSecret(api_key)}}`)).toBe('4')
+    expect(await redis.get(`hf:{${principal.teamId}}:rl:${principal.keyId}`)).toBe('4')
   } finally {
     await redis.quit()
   }

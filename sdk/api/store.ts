@@ -61,6 +61,21 @@ export interface CountedPrincipal {
   ttlMs: number
 }
 
+/**
+ * A write that also counts the request in the key's rate-limit window, in the same storage round
+ * trip (see `peekPrincipal`). The store fills in `hits` and `ttlMs` once it counted; past `max` it
+ * writes nothing and throws RATE_LIMITED. When the key changed since it was cached (revoked, new
+ * permissions) it counts and writes nothing, sets `stale` and throws: the caller authenticates
+ * and checks again the ordinary way.
+ */
+export interface WriteCount {
+  windowMs: number
+  max: number
+  hits?: number
+  ttlMs?: number
+  stale?: boolean
+}
+
 /** Key lifecycle notifications, so open streams can be closed or re-checked at once. */
 export type KeyChange =
   | { type: 'revoked'; keyId: string }
@@ -81,6 +96,11 @@ export interface HandoffStore {
    * keys are not counted. Used instead of the HTTP layer's own counter when the server asks for it.
    */
   authenticateCounted?(apiKey: string, windowMs: number): Promise<CountedPrincipal | null>
+  /**
+   * Optional: the principal of a key the store remembers, with no storage call, or null. It is not
+   * proof of anything yet: only a write given a `WriteCount` may use it, which checks the key first.
+   */
+  peekPrincipal?(apiKey: string): Principal | null
   signup(teamName: string, senderName: string): Promise<SignupResponse>
 
   createKey(teamId: string, sender: string, permissions: Permissions | undefined): Promise<CreateKeyResponse>
@@ -101,7 +121,14 @@ export interface HandoffStore {
   getChannel(teamId: string, name: string): Promise<Channel | null>
   deleteChannel(teamId: string, name: string): Promise<void>
 
-  postMessage(teamId: string, channel: string, sender: string, message: NewMessage): Promise<Message>
+  /** `options.count`: only with a principal from `peekPrincipal` (see WriteCount) */
+  postMessage(
+    teamId: string,
+    channel: string,
+    sender: string,
+    message: NewMessage,
+    options?: { count?: WriteCount; principal?: Principal },
+  ): Promise<Message>
   getMessage(teamId: string, channel: string, id: string): Promise<Message | null>
   readMessages(teamId: string, channel: string, query: MessageQuery): Promise<MessagePage>
   readThread(teamId: string, channel: string, parentId: string, query: PageQuery): Promise<ThreadPage>

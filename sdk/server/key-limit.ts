@@ -12,6 +12,8 @@ export interface KeyLimit {
   max: number
   windowMs: number
   count: NonNullable<HandoffStore['authenticateCounted']>
+  /** the store's remembered principals, for writes that count themselves (WriteCount) */
+  peek?: NonNullable<HandoffStore['peekPrincipal']>
 }
 
 /** The store-counted limit of these options, or undefined when the limiter plugin counts keys. */
@@ -25,6 +27,7 @@ export function keyLimit(
     max: settings.max ?? defaults.max,
     windowMs: settings.timeWindow ?? defaults.windowMs,
     count: store.authenticateCounted.bind(store),
+    ...(store.peekPrincipal ? { peek: store.peekPrincipal.bind(store) } : {}),
   }
 }
 
@@ -41,12 +44,18 @@ export async function authenticateCounted(
   return counted
 }
 
+/** The limiter plugin's x-ratelimit-* headers for a counted request. */
+export function limitHeaders(limit: KeyLimit, hits: number, ttlMs: number, reply: FastifyReply): number {
+  const resetS = Math.max(0, Math.ceil(ttlMs / 1000))
+  reply.header('x-ratelimit-limit', limit.max)
+  reply.header('x-ratelimit-remaining', Math.max(0, limit.max - hits))
+  reply.header('x-ratelimit-reset', resetS)
+  return resetS
+}
+
 /** The limiter plugin's headers; throws 429 RATE_LIMITED past the limit. */
 export function enforce(limit: KeyLimit, counted: CountedPrincipal, reply: FastifyReply): Principal {
-  const resetS = Math.max(0, Math.ceil(counted.ttlMs / 1000))
-  reply.header('x-ratelimit-limit', limit.max)
-  reply.header('x-ratelimit-remaining', Math.max(0, limit.max - counted.hits))
-  reply.header('x-ratelimit-reset', resetS)
+  const resetS = limitHeaders(limit, counted.hits, counted.ttlMs, reply)
   if (counted.hits > limit.max) {
     throw new ApiError('RATE_LIMITED', 'Too many requests. Slow down.', { retryAfter: Math.max(1, resetS) })
   }

@@ -2,18 +2,23 @@
 // authenticate (401) -> rate limit (429) -> channel name (400) -> permission (403, audited) ->
 // body parse -> params/query/body validation (400) -> handler (one store call) -> reply.
 // (The seed limited after the permission check; limiting first also bounds audited denials.)
+// A route whose store call can count the request itself (`countsInStore`: POST a message) skips
+// the counting round trip when the store remembers the key: the permission is checked in process
+// and the write checks the key's record and counts in the same storage call; whatever stops the
+// request before that call (bad body, ...) is first counted the ordinary way, so the answers and
+// their order stay the same.
 // It also records each route for GET /api and the OpenAPI document.
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { z } from 'zod'
 import { ApiError } from '../api/errors.js'
 import { CHANNEL_NAME_RE } from '../api/schemas.js'
-import type { CountedPrincipal, Principal } from '../api/store.js'
+import type { CountedPrincipal, Principal, WriteCount } from '../api/store.js'
 import type { PermissionLevel } from '../api/types.js'
 import { parsePart } from '../api/validation.js'
-import { authenticate } from './auth.js'
+import { authenticate, extractApiKey, MAX_KEY_LENGTH } from './auth.js'
 import type { ApiContext } from './context.js'
-import { authenticateCounted, enforce } from './key-limit.js'
-import { auditStoreDenial, requirePermission } from './permissions.js'
+import { authenticateCounted, enforce, limitHeaders } from './key-limit.js'
+import { auditStoreDenial, hasPermission, requirePermission } from './permissions.js'
 
 export type Access =
   | { kind: 'public' }
@@ -44,6 +49,8 @@ export interface RouteDef<P extends Schema, Q extends Schema, B extends Schema> 
   response?: z.ZodType
   /** false: no automatic HEAD route (the stream: a HEAD must not open a subscription) */
   head?: boolean
+  /** the handler passes `ctx.count` (with the principal) to a store write that counts the request itself */
+  countsInStore?: boolean
 }
 
 export interface RouteCtx<P extends Schema, Q extends Schema, B extends Schema> {
@@ -53,6 +60,8 @@ export interface RouteCtx<P extends Schema, Q extends Schema, B extends Schema> 
   body: Out<B>
   request: FastifyRequest
   reply: FastifyReply
+  /** set when the store write must check the key and count the request (RouteDef.countsInStore) */
+  count?: WriteCount
 }
 
 export type RouteDoc = Pick<
@@ -69,8 +78,46 @@ function cleanQuery(query: unknown): Record<string, unknown> {
   return out
 }
 
+// Requests let through on a remembered principal: their write checks the key and counts them.
+const deferred = new WeakSet<FastifyRequest>()
+
+/** The access rule in process, for a remembered principal (no throw, no audit: the caller falls back). */
+function allowed(request: FastifyRequest, principal: Principal, access: Access): boolean {
+  if (access.kind === 'team') return hasPermission(principal.permissions, '*', access.level)
+  if (access.kind !== 'channel') return access.kind === 'key'
+  const channel = (request.params as { channel?: string }).channel ?? ''
+  return CHANNEL_NAME_RE.test(channel) && hasPermission(principal.permissions, channel, access.level)
+}
+
 /** The onRequest hook of a route's access rule (none for public routes). */
-export function accessHook(api: ApiContext, access: Access): onRequestHookHandler | undefined {
+export function accessHook(
+  api: ApiContext,
+  access: Access,
+  countsInStore = false,
+): onRequestHookHandler | undefined {
+  const full = accessCheck(api, access)
+  if (!full) return undefined
+  const peek = countsInStore ? api.keyLimit?.peek : undefined
+  if (!peek) return full
+  return async (request, reply) => {
+    if (!request.principal) {
+      const key = extractApiKey(request)
+      const remembered = key && key.length <= MAX_KEY_LENGTH ? peek(key) : null
+      if (remembered && allowed(request, remembered, access)) {
+        request.principal = remembered
+        deferred.add(request)
+        return
+      }
+    }
+    await full(request, reply, () => {})
+  }
+}
+
+/** authenticate -> rate limit -> channel name -> permission, each with its own round trip as needed */
+function accessCheck(
+  api: ApiContext,
+  access: Access,
+): ((request: FastifyRequest, reply: FastifyReply, done: () => void) => Promise<void>) | undefined {
   if (access.kind === 'public') return undefined
   const { keyLimit } = api
   return async (request, reply) => {
@@ -123,7 +170,30 @@ export function route<
   handler: (ctx: RouteCtx<P, Q, B>) => Promise<unknown>,
 ): void {
   api.routes.push(def)
-  const onRequest = accessHook(api, def.access)
+  const onRequest = accessHook(api, def.access, def.countsInStore === true)
+  const full = accessCheck(api, def.access)
+  const run = async (request: FastifyRequest, reply: FastifyReply, count?: WriteCount) => {
+    const params = (def.params ? parsePart(def.params, request.params, 'params') : undefined) as Out<P>
+    const query = (def.query ? parsePart(def.query, cleanQuery(request.query), 'query') : undefined) as Out<Q>
+    const body = (def.body ? parsePart(def.body, request.body, 'body') : undefined) as Out<B>
+    const principal = request.principal as Principal
+    // the handler may override the status (POST /api/channels: 200 when the channel existed)
+    reply.code(def.status ?? 200)
+    let result: unknown
+    try {
+      result = await handler({ principal, params, query, body, request, reply, ...(count ? { count } : {}) })
+    } catch (err) {
+      const channel = (request.params as { channel?: string }).channel ?? '*'
+      await auditStoreDenial(api.store, request, request.principal, channel, err)
+      throw err
+    }
+    if (count?.hits !== undefined && api.keyLimit) {
+      limitHeaders(api.keyLimit, count.hits, count.ttlMs ?? 0, reply)
+    }
+    if (reply.sent) return reply
+    if (reply.statusCode === 204) return reply.send()
+    return reply.send(result)
+  }
   app.route({
     method: def.method,
     url: def.url,
@@ -136,25 +206,24 @@ export function route<
         : {}),
     exposeHeadRoute: def.head ?? true,
     handler: async (request, reply) => {
-      const params = (def.params ? parsePart(def.params, request.params, 'params') : undefined) as Out<P>
-      const query = (
-        def.query ? parsePart(def.query, cleanQuery(request.query), 'query') : undefined
-      ) as Out<Q>
-      const body = (def.body ? parsePart(def.body, request.body, 'body') : undefined) as Out<B>
-      const principal = request.principal as Principal
-      // the handler may override the status (POST /api/channels: 200 when the channel existed)
-      reply.code(def.status ?? 200)
-      let result: unknown
+      if (!deferred.has(request) || !api.keyLimit || !full) return run(request, reply)
+      deferred.delete(request)
+      const count: WriteCount = { windowMs: api.keyLimit.windowMs, max: api.keyLimit.max }
       try {
-        result = await handler({ principal, params, query, body, request, reply })
+        return await run(request, reply, count)
       } catch (err) {
-        const channel = (request.params as { channel?: string }).channel ?? '*'
-        await auditStoreDenial(api.store, request, request.principal, channel, err)
+        if (count.hits !== undefined) {
+          // counted by the write (RATE_LIMITED, or refused after counting)
+          limitHeaders(api.keyLimit, count.hits, count.ttlMs ?? 0, reply)
+          throw err
+        }
+        // Not counted: refused before the write (bad body, ...) or the key changed since it was
+        // remembered. Go the ordinary way: authenticate and count (401/429 win), check access.
+        request.principal = null
+        await full(request, reply, () => {})
+        if (count.stale) return run(request, reply)
         throw err
       }
-      if (reply.sent) return reply
-      if (reply.statusCode === 204) return reply.send()
-      return reply.send(result)
     },
   })
 }

@@ -31,16 +31,19 @@ export function messageRoutes(app: FastifyInstance, api: ApiContext): void {
       params: channelParams,
       body: postMessageBody,
       status: 201,
+      countsInStore: true,
     },
-    ({ principal, params, body }) => {
+    ({ principal, params, body, count }) => {
       if (api.options.encryptionRequired && !isEncryptedContent(body.content)) {
         throw new ApiError('ENCRYPTION_REQUIRED', 'This team requires end-to-end-encrypted content')
       }
-      return store.postMessage(principal.teamId, params.channel, principal.sender, {
-        content: body.content,
-        mention: body.mention || null,
-        thread_id: body.thread_id ?? null,
-      })
+      return store.postMessage(
+        principal.teamId,
+        params.channel,
+        principal.sender,
+        { content: body.content, mention: body.mention || null, thread_id: body.thread_id ?? null },
+        count ? { count, principal } : undefined,
+      )
     },
   )
 
