@@ -175,6 +175,12 @@ export function registerNodeCommands(program: Command): void {
       }
       out(`Invite for ${name} (${opts.role}), valid once until ${invite.expires_at}:`)
       out(`  handoff join ${invite.code}`)
+      // a bridged node also answers through its relay's pairing box (docs/node.md)
+      const status = await callNode<NodeStatus>(dir, 'GET', '/api/node/status').catch(() => null)
+      if (status?.relay.configured && status.relay.url)
+        out(
+          `or, where this node cannot be reached directly:\n  handoff join ${invite.code} --relay ${status.relay.url}`,
+        )
       out('Keep this node running until they have joined.')
     })
 

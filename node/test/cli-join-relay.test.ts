@@ -78,6 +78,9 @@ describe('handoff join --relay (CLI)', { timeout: 240_000 }, () => {
     const key = await signup(relay.url, 'cli-join-relay')
     await startNodeCli(a, testnets[0] as Testnet, ['--relay', relay.url, '--relay-key', key])
 
+    // a bridged node's invite tells how to join through its relay too
+    const human = await run(['invite', 'carol', '--data', a])
+    expect(human.stdout).toContain(`--relay ${relay.url}`)
     const invite = await run(['invite', 'bob', '--data', a, '--json'])
     expect(invite.code, invite.stderr).toBe(0)
     const { code } = JSON.parse(invite.stdout)
