@@ -44,7 +44,7 @@ export function pairingRoutes(store: RedisStore) {
           if (f.length > FRAME_MAX_CHARS)
             throw new ApiError('FIELD_TOO_LARGE', `a frame must be ${PAIR_FRAME_MAX_BYTES} bytes or less`)
         }
-        const appended = await boxes.append(box, side, frames as string[])
+        const appended = await boxes.append(box, side, frames as string[], request.ip)
         reply.code(201)
         return { appended }
       },

@@ -9,6 +9,7 @@ import {
   PAIR_BOX_MAX_BYTES,
   PAIR_BOX_TTL_MS,
   PAIR_FRAMES_MAX,
+  PAIR_IP_MAX_BYTES,
   type PairFramePage,
   type PairSide,
 } from '../../sdk/api/pair-box.js'
@@ -26,15 +27,40 @@ redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return #ARGV - 3
 `
 
+// A client's byte budget across all boxes: its own key (another slot than any box), counted
+// before the append; the window starts with the first write and lasts a box's lifetime.
+const CHARGE = `
+local used = redis.call('INCRBY', KEYS[1], ARGV[1])
+if used == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+if used > tonumber(ARGV[2]) then return redis.call('PTTL', KEYS[1]) end
+return 0
+`
+
 const framesKey = (box: string, side: PairSide) => `hf:pair:{${box}}:${side}`
 const bytesKey = (box: string, side: PairSide) => `hf:pair:{${box}}:${side}:bytes`
 
 export class PairBoxes {
   constructor(private readonly redis: Redis) {}
 
-  /** Appends base64 frames in order; BODY_TOO_LARGE once the side's byte budget is spent. */
-  async append(box: string, side: PairSide, frames: string[]): Promise<number> {
+  /**
+   * Appends base64 frames in order; BODY_TOO_LARGE once the side's byte budget is spent,
+   * RATE_LIMITED once the writing client's (`client`: its IP) is.
+   */
+  async append(box: string, side: PairSide, frames: string[], client: string): Promise<number> {
     const bytes = frames.reduce((n, f) => n + f.length, 0)
+    const wait = (await this.redis.eval(
+      CHARGE,
+      1,
+      `hf:pair:client:${client}`,
+      String(bytes),
+      String(PAIR_IP_MAX_BYTES),
+      String(PAIR_BOX_TTL_MS),
+    )) as number
+    if (wait !== 0) {
+      throw new ApiError('RATE_LIMITED', 'Too much written into pairing boxes. Slow down.', {
+        retryAfter: Math.max(1, Math.ceil(wait / 1000)),
+      })
+    }
     const added = (await this.redis.eval(
       APPEND,
       2,

@@ -29,6 +29,10 @@ describe('pairing boxes', () => {
     const ttl = await relay.store.redis.pttl(`hf:pair:{${box}}:j`)
     expect(ttl).toBeGreaterThan(9 * 60 * 1000)
     expect(ttl).toBeLessThanOrEqual(10 * 60 * 1000)
+    // the writing client's byte budget is charged (its IP: 127.0.0.1 here)
+    const charged = Number(await relay.store.redis.get('hf:pair:client:127.0.0.1'))
+    expect(charged).toBeGreaterThanOrEqual(frames.join('').length)
+    expect(await relay.store.redis.pttl('hf:pair:client:127.0.0.1')).toBeGreaterThan(0)
   })
 
   it('refuses malformed boxes, sides, frames and cursors', async () => {

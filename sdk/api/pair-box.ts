@@ -12,6 +12,11 @@ export const PAIR_FRAME_MAX_BYTES = 64 * 1024
 export const PAIR_FRAMES_MAX = 64
 /** bytes one side of a box may hold in all; a join replicates the team log through it */
 export const PAIR_BOX_MAX_BYTES = 64 * 1024 * 1024
+/**
+ * bytes one client IP may write into boxes per PAIR_BOX_TTL_MS: boxes need no key, so without
+ * it one client could fill the relay's memory with boxes nobody reads
+ */
+export const PAIR_IP_MAX_BYTES = 2 * PAIR_BOX_MAX_BYTES
 /** a box vanishes this long after its last write */
 export const PAIR_BOX_TTL_MS = 10 * 60 * 1000
 
