@@ -6,7 +6,7 @@
 // Authentication (key-auth.ts) reads the lookup, caches who the key is, and checks the record on
 // every use: a revocation deletes the lookup and marks the record, a permission change rewrites
 // both, before the call returns; either holds on every relay instance from that moment on.
-import { createHash, randomBytes } from 'node:crypto'
+import { hash, randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { ApiError } from '../../sdk/api/errors.js'
 import type { KeyChange } from '../../sdk/api/store.js'
@@ -25,7 +25,8 @@ import { runScript } from './scripts.js'
 const DEFAULT_PERMISSIONS: Permissions = { '*': 'admin' }
 
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex')
+  // the one-shot form: no Hash object per request
+  return hash('sha256', secret, 'hex')
 }
 
 function newSecret(): string {

@@ -53,8 +53,10 @@ export function createApiPlugin(store: HandoffStore, options: ApiOptions = {}): 
     // Open streams would keep server.close() waiting forever: end them first, with a last event.
     // Requests arriving meanwhile get our 503 format (Fastify's own lacks `code`).
     let closing = false
-    app.addHook('onRequest', async () => {
-      if (closing) throw new ApiError('UNAVAILABLE', 'Server is shutting down', { retryAfter: 1 })
+    // a callback hook, not an async one: it runs on every request and needs no promise
+    app.addHook('onRequest', (_request, _reply, done) => {
+      if (closing) done(new ApiError('UNAVAILABLE', 'Server is shutting down', { retryAfter: 1 }))
+      else done()
     })
     app.addHook('preClose', async () => {
       closing = true

@@ -11,7 +11,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { z } from 'zod'
 import { ApiError } from '../api/errors.js'
-import { CHANNEL_NAME_RE } from '../api/schemas.js'
+import { CHANNEL_NAME_RE, channelParams } from '../api/schemas.js'
 import type { CountedPrincipal, Principal, WriteCount } from '../api/store.js'
 import type { PermissionLevel } from '../api/types.js'
 import { parsePart } from '../api/validation.js'
@@ -99,17 +99,19 @@ export function accessHook(
   if (!full) return undefined
   const peek = countsInStore ? api.keyLimit?.peek : undefined
   if (!peek) return full
-  return async (request, reply) => {
+  // a callback hook: the remembered case (every request but a key's first) needs no promise
+  return (request, reply, done) => {
     if (!request.principal) {
       const key = extractApiKey(request)
       const remembered = key && key.length <= MAX_KEY_LENGTH ? peek(key) : null
       if (remembered && allowed(request, remembered, access)) {
         request.principal = remembered
         deferred.add(request)
+        done()
         return
       }
     }
-    await full(request, reply, () => {})
+    full(request, reply, () => {}).then(() => done(), done)
   }
 }
 
@@ -172,8 +174,16 @@ export function route<
   api.routes.push(def)
   const onRequest = accessHook(api, def.access, def.countsInStore === true)
   const full = accessCheck(api, def.access)
+  // the channel name alone was already checked by the access rule (same rule as the schema)
+  const channelOnly = (def.params as unknown) === channelParams && def.access.kind === 'channel'
   const run = async (request: FastifyRequest, reply: FastifyReply, count?: WriteCount) => {
-    const params = (def.params ? parsePart(def.params, request.params, 'params') : undefined) as Out<P>
+    const params = (
+      channelOnly
+        ? { channel: (request.params as { channel: string }).channel }
+        : def.params
+          ? parsePart(def.params, request.params, 'params')
+          : undefined
+    ) as Out<P>
     const query = (def.query ? parsePart(def.query, cleanQuery(request.query), 'query') : undefined) as Out<Q>
     const body = (def.body ? parsePart(def.body, request.body, 'body') : undefined) as Out<B>
     const principal = request.principal as Principal
