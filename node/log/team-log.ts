@@ -7,10 +7,12 @@ import type Corestore from 'corestore'
 import Hyperbee from 'hyperbee'
 import type { ViewValue } from '../view/records.js'
 import { type ApplyContext, createApply } from './apply.js'
+import { WriterPrefetch } from './writer-prefetch.js'
 
 export class TeamLog extends EventEmitter {
   readonly base: Autobase<Hyperbee<ViewValue>>
   private closed = false
+  private prefetch: WriterPrefetch | null = null
 
   constructor(store: Corestore, baseKey: Buffer | null, ctx: ApplyContext) {
     super()
@@ -28,7 +30,9 @@ export class TeamLog extends EventEmitter {
       close: (view) => view.close(),
     })
     this.base.on('update', () => {
-      if (!this.closed) this.emit('update')
+      if (this.closed) return
+      this.prefetch?.scan()
+      this.emit('update')
     })
     // autobase reports replication faults here; they must not crash the node
     this.base.on('error', (err: Error) => this.emit('warning', err))
@@ -36,6 +40,11 @@ export class TeamLog extends EventEmitter {
 
   async ready(): Promise<void> {
     await this.base.ready()
+    // HANDOFF_WRITER_PREFETCH=0 turns it off (to measure what it gives)
+    if (process.env.HANDOFF_WRITER_PREFETCH !== '0' && !this.closed) {
+      this.prefetch ??= new WriterPrefetch(this.base)
+      this.prefetch.scan()
+    }
   }
 
   get key(): Buffer {
@@ -88,6 +97,7 @@ export class TeamLog extends EventEmitter {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    this.prefetch?.close()
     await this.base.close()
   }
 }
