@@ -1,47 +1,91 @@
-// A channel's SSE feed on the node: the events of the channel's current generation (e/<seq>),
-// replayed after the client's last event id, then followed as the view changes (local writes
-// and replicated ones alike). Event ids are the per-channel seqs; a seed client's message id is
-// accepted too and resumes after that message's event.
+// A channel's SSE feed on the node: the events of the channel's current generation in this
+// node's arrival order (node/arrivals.ts, EVENTS feed), replayed after the client's last event id
+// and then followed as the view changes (local writes and replicated ones alike).
 //
-// Autobase may reorder the unsigned tail of the log when concurrent writes arrive, and the view
-// (event seqs included) is rebuilt in the new order. A subscriber notices when the event at its
-// last delivered seq is no longer the one it delivered, and then rescans a window behind it,
-// skipping the operations it already sent: nothing is sent twice and nothing reordered in front
-// of it is lost (within the window).
+// Event ids are arrival positions, so they only grow on this node: autobase may reorder the
+// unsigned tail of the log when concurrent writes arrive (a partition heals), but an event that
+// lands before positions a subscriber already got gets a new, higher id, and a client resuming
+// with Last-Event-ID (live, or after a disconnect) receives every event it has not seen, once.
+// A seed client's message id is accepted as Last-Event-ID too and resumes after that message's
+// event.
 import type { StreamSubscription } from '../sdk/api/store.js'
 import type { StreamEvent } from '../sdk/api/types.js'
 import { decodeEnvelope } from '../sdk/protocol/index.js'
+import { EVENTS } from './arrival-feeds.js'
+import { type Arrivals, type Mark, StaleArrivals } from './arrivals.js'
 import type { DeleteBody } from './log/ops.js'
 import type { NodeStore } from './store.js'
-import { channelSpace, seqOf } from './view/keys.js'
+import { type ChannelSpace, channelSpace } from './view/keys.js'
 import type { ChangeRecord, EventRecord } from './view/records.js'
 
-/** How far behind its last event a subscriber looks again after a reorder. */
-const RESCAN = 512
-/** Passes an event whose record is not found is retried before it is skipped. */
-const MAX_MISSES = 40
+/** Passes retried (100 ms apart) while an event's item is missing, before it is skipped. */
+const STALE_TRIES = 10
 
-function keyOf(event: EventRecord): string {
-  // ack and delete events carry their envelope; its signature (last 64 bytes) names it uniquely
-  return event.type === 'ack' || event.type === 'delete'
-    ? `${event.type}:${event.env.slice(-88)}`
-    : `${event.type}:${event.id}`
+/** Where a Last-Event-ID points in the events' arrival order. */
+async function startAseq(
+  store: NodeStore,
+  arrivals: Arrivals,
+  channel: string,
+  mark: Mark | null,
+  lastEventId: string | null,
+): Promise<number> {
+  if (lastEventId === null) return mark?.last ?? 0
+  if (/^\d{1,15}$/.test(lastEventId)) return Number(lastEventId)
+  if (!mark) return 0
+  const space = channelSpace(channel, mark.gen)
+  const reader = store.reader
+  const found = await reader.messageById(space, lastEventId)
+  let id = found?.record.id ?? null
+  if (!found) {
+    // an id this channel never held: after the last message at or before it in time
+    const ch = await reader.channel(channel)
+    const seq = ch ? await reader.cursorSeq(space, ch.record, lastEventId).catch(() => 0) : 0
+    id = seq ? ((await reader.messageAt(space, seq))?.id ?? null) : null
+  }
+  if (id === null) return 0
+  return (await arrivals.aseqOf(channel, mark, space, `message:${id}`, EVENTS)) ?? 0
 }
 
-async function startSeq(
+async function toEvent(
   store: NodeStore,
   channel: string,
-  lastEventId: string | null,
-): Promise<number | null> {
-  const ch = await store.reader.channel(channel)
-  if (lastEventId === null) return ch ? ch.record.eventSeq : null
-  if (/^\d{1,15}$/.test(lastEventId)) return Number(lastEventId)
-  if (!ch) return 0
-  const found = await store.reader.messageById(ch.space, lastEventId)
-  if (found) return found.record.ev
-  const seq = await store.reader.cursorSeq(ch.space, ch.record, lastEventId).catch(() => 0)
-  const at = seq ? await store.reader.messageAt(ch.space, seq) : null
-  return at ? at.ev : 0
+  space: ChannelSpace,
+  aseq: number,
+  record: EventRecord,
+  skipMissing: boolean,
+): Promise<StreamEvent | null> {
+  const id = String(aseq)
+  const reader = store.reader
+  switch (record.type) {
+    case 'message': {
+      const found = await reader.messageById(space, record.id)
+      if (found) return { type: 'message', id, data: reader.toMessage(channel, found.record) }
+      // deleted since (its delete event follows), or not in the view this instant: a reorder is
+      // rebuilding it, so sync and come back rather than skip it for good
+      if (!skipMissing && (await reader.get<number>(space.messageId(record.id))) === null)
+        throw new StaleArrivals(`message ${record.id} is not in the view now`)
+      return null
+    }
+    case 'delete': {
+      const body = reader.open<DeleteBody>(decodeEnvelope(Buffer.from(record.env, 'base64')))
+      return {
+        type: 'delete',
+        id,
+        data: { id: record.id, channel, thread_id: record.thread_id, deleted_by: body?.by ?? '' },
+      }
+    }
+    case 'status': {
+      const seq = await reader.get<number>(space.changeId(record.id))
+      const change = seq === null ? null : await reader.get<ChangeRecord>(space.change(seq))
+      if (change) return { type: 'status', id, data: reader.toChange(channel, change) }
+      if (!skipMissing) throw new StaleArrivals(`status change ${record.id} is not in the view now`)
+      return null
+    }
+    case 'ack': {
+      const ack = reader.toAck(channel, record.env)
+      return ack ? { type: 'ack', id, data: ack } : null
+    }
+  }
 }
 
 export async function subscribeChannel(
@@ -50,55 +94,16 @@ export async function subscribeChannel(
   lastEventId: string | null,
   onEvent: (event: StreamEvent) => void | Promise<void>,
 ): Promise<StreamSubscription> {
-  const first = await store.channelRecord(channel)
-  let gen = first && !first.deleted ? first.gen : null
-  let last = (await startSeq(store, channel, lastEventId)) ?? 0
+  const arrivals = store.reader.arrivals
+  if (!arrivals) throw new Error('node streams need the arrival index (startNode sets it)')
+  const first = await arrivals.sync(channel, undefined, EVENTS)
+  let gen = first?.gen ?? null
+  let last = await startAseq(store, arrivals, channel, first, lastEventId)
   let closed = false
   let running = false
   let again = false
-  /** never replay at or below the client's own resume point */
-  let floor = last
-  /** recent deliveries: operation key by seq, and the keys sent */
-  const sentAt = new Map<number, string>()
-  const sent = new Set<string>()
-  /** operations whose record was not found (yet) at their event: passes tried */
-  const misses = new Map<string, number>()
-  let retry = false
-
-  const toEvent = async (seq: number, record: EventRecord): Promise<StreamEvent | null> => {
-    const id = String(seq)
-    const space = channelSpace(channel, gen ?? 0)
-    switch (record.type) {
-      case 'message': {
-        // by id, not by the event's seq: a reorder between reading the event and the message
-        // moves messages to other positions
-        const found = await store.reader.messageById(space, record.id)
-        // its id index and its record are two reads: a reorder between them yields another message
-        return found && found.record.id === record.id
-          ? { type: 'message', id, data: store.reader.toMessage(channel, found.record) }
-          : null
-      }
-      case 'delete': {
-        const body = store.reader.open<DeleteBody>(decodeEnvelope(Buffer.from(record.env, 'base64')))
-        return {
-          type: 'delete',
-          id,
-          data: { id: record.id, channel, thread_id: record.thread_id, deleted_by: body?.by ?? '' },
-        }
-      }
-      case 'status': {
-        const seq = await store.reader.get<number>(space.changeId(record.id))
-        const change = seq === null ? null : await store.reader.get<ChangeRecord>(space.change(seq))
-        return change && change.id === record.id
-          ? { type: 'status', id, data: store.reader.toChange(channel, change) }
-          : null
-      }
-      case 'ack': {
-        const ack = store.reader.toAck(channel, record.env)
-        return ack ? { type: 'ack', id, data: ack } : null
-      }
-    }
-  }
+  /** passes in a row that met an item the view did not hold (see StaleArrivals) */
+  let stale = 0
 
   const pump = async (): Promise<void> => {
     if (running) {
@@ -109,59 +114,29 @@ export async function subscribeChannel(
     try {
       do {
         again = false
-        retry = false
-        const record = await store.channelRecord(channel)
-        if (!record || record.deleted) continue
-        if (gen !== record.gen) {
+        const mark = await arrivals.sync(channel, undefined, EVENTS)
+        if (!mark) continue
+        if (gen !== mark.gen) {
           // a new generation (deleted and made again) starts its events at 1
-          if (gen !== null) {
-            last = 0
-            floor = 0
-            sentAt.clear()
-            sent.clear()
-          }
-          gen = record.gen
+          if (gen !== null) last = 0
+          gen = mark.gen
         }
         const space = channelSpace(channel, gen)
-        let from = last
-        if (sentAt.has(last)) {
-          const now = await store.reader.get<EventRecord>(space.event(last))
-          if (!now || keyOf(now) !== sentAt.get(last)) from = Math.max(floor, last - RESCAN)
-        }
-        for await (const { key, value } of store.reader.range<EventRecord>({
-          gt: space.event(from),
-          lt: space.events.lt,
-        })) {
+        const skipMissing = stale >= STALE_TRIES
+        const walk = arrivals.walk<EventRecord>(channel, mark, space, last, { feed: EVENTS, skipMissing })
+        for await (const { aseq, record } of walk) {
           if (closed) return
-          const seq = seqOf(key)
-          const op = keyOf(value)
-          if (sent.has(op)) continue
-          const event = await toEvent(seq, value)
-          if (!event && value.type !== 'ack' && (misses.get(op) ?? 0) < MAX_MISSES) {
-            // not found, or found another operation: a reorder ran between reading the event and
-            // its record. Not sent yet: stop here and try again shortly (marked sent, it would
-            // never reach this client, and the operation read instead would come twice)
-            misses.set(op, (misses.get(op) ?? 0) + 1)
-            retry = true
-            break
-          }
-          misses.delete(op)
-          sent.add(op)
-          sentAt.set(seq, op)
-          last = Math.max(last, seq)
+          const event = await toEvent(store, channel, space, aseq, record, skipMissing)
+          last = aseq
           if (event) await onEvent(event)
         }
-        for (const [seq, op] of sentAt) {
-          if (seq >= last - RESCAN) continue
-          sentAt.delete(seq)
-          sent.delete(op)
-        }
+        stale = 0
       } while (again && !closed)
-      if (retry && !closed) setTimeout(onChange, 50).unref()
     } catch (err) {
-      // a read racing a reorder of the view can fail: try again shortly rather than wait for
-      // the next write, which may never come
-      store.emit('warning', err)
+      // a read racing a reorder of the view (StaleArrivals among them) can fail: sync and try
+      // again shortly rather than wait for the next write, which may never come
+      if (err instanceof StaleArrivals) stale++
+      else store.emit('warning', err)
       if (!closed) setTimeout(onChange, 100).unref()
     } finally {
       running = false

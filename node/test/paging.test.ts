@@ -4,6 +4,7 @@
 // messages it has not seen (none lost, none twice), also through the unread route and after a
 // restart (the arrival order is on disk, node/arrivals.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openStream } from '../../test/conformance/sse.js'
 import { channelSpace } from '../view/keys.js'
 import type { ChannelRecord } from '../view/records.js'
 import {
@@ -33,6 +34,36 @@ async function pageFrom(api: Api, cursor: string): Promise<{ contents: string[];
     contents.push(...page.messages.map((m) => m.content))
     cursor = page.next_after_id
     if (!page.has_more) return { contents, cursor }
+  }
+}
+
+/** The id of the last event a stream from the start delivers once `messages` messages came. */
+async function lastEventId(api: Api, messages: number): Promise<string> {
+  const stream = await openStream(`${api.url}/api/channels/${CH}/stream?last_event_id=0`, {
+    headers: { authorization: `Bearer ${api.key}` },
+  })
+  try {
+    await stream.waitForCount('message', messages, 20_000)
+    await new Promise((r) => setTimeout(r, 300)) // an ack event may follow the messages
+    const id = stream.events[stream.events.length - 1]?.id
+    if (!id) throw new Error('no event id')
+    return id
+  } finally {
+    stream.close()
+  }
+}
+
+/** The message contents a stream resumed after `last` delivers until `count` came (then a pause). */
+async function resumeFrom(api: Api, last: string, count: number): Promise<string[]> {
+  const stream = await openStream(`${api.url}/api/channels/${CH}/stream`, {
+    headers: { authorization: `Bearer ${api.key}`, 'last-event-id': last },
+  })
+  try {
+    await stream.waitForCount('message', count, 30_000)
+    await new Promise((r) => setTimeout(r, 500)) // anything more (a duplicate) would come now
+    return stream.of('message').map((e) => e.json.content as string)
+  } finally {
+    stream.close()
   }
 }
 
@@ -84,6 +115,9 @@ describe('paging across a reorder', () => {
     expect(seenA.contents).toEqual(['shared', ...mine('a')])
     expect(seenB.contents).toEqual(['shared', ...mine('b')])
     await A.api.ok('POST', `/api/channels/${CH}/ack`, { last_read_id: seenA.cursor })
+    // and a stream client on each took every event so far
+    const eventA = await lastEventId(A.api, 1 + N)
+    const eventB = await lastEventId(B.api, 1 + N)
 
     await A.restart({ swarm: true })
     await B.restart({ swarm: true })
@@ -112,6 +146,10 @@ describe('paging across a reorder', () => {
     // and from the new cursor nothing more (nothing twice)
     expect((await pageFrom(A.api, nextA.cursor)).contents).toEqual([])
     expect((await pageFrom(B.api, nextB.cursor)).contents).toEqual([])
+
+    // a stream resumed with its Last-Event-ID gets exactly the other side's messages, once
+    expect((await resumeFrom(A.api, eventA, N)).sort()).toEqual(mine('b').sort())
+    expect((await resumeFrom(B.api, eventB, N)).sort()).toEqual(mine('a').sort())
 
     // the unread route pages from the ack the same way (not counting alice's own messages)
     const unread = await A.api.ok<Page>('GET', `/api/channels/${CH}/unread?limit=100`)
