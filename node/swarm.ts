@@ -50,11 +50,17 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
 
 /**
  * A DHT node. One whose bootstrap is all loopback binds loopback too: bound to every interface
- * it announces an address its loopback peers cannot reach back (seen under gVisor).
+ * it announces an address its loopback peers cannot reach back (seen under gVisor). It is also
+ * not firewalled (nothing stands between two loopback sockets): hyperdht then answers a
+ * handshake with its address and both sides dial directly. Left firewalled, every connection is
+ * a holepunch whose probe rounds are relayed through the DHT nodes; when those live in a busy
+ * process (a test's or bench's testnet), the rounds time out and hyperswarm backs off for
+ * seconds to minutes (hyperdht skips its LAN shortcut for 127.0.0.1, a reserved address).
  */
 export function createDht(bootstrap: Bootstrap | undefined): DHT {
   const loopback = bootstrap?.length && bootstrap.every((b) => LOOPBACK.has(b.host))
-  return new DHT(loopback ? { bootstrap, host: '127.0.0.1' } : bootstrap ? { bootstrap } : {})
+  if (loopback) return new DHT({ bootstrap, host: '127.0.0.1', firewalled: false })
+  return new DHT(bootstrap ? { bootstrap } : {})
 }
 
 /** How long a new connection may stay silent before it is dropped and dialled again. */
