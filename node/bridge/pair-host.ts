@@ -3,7 +3,6 @@
 // own replication stream of this node's corestore, carried by a sealed pipe (pipe.ts), on which
 // the invite host answers the pairing request exactly as on a swarm connection.
 import type { Protomux } from 'protomux'
-import { PAIR_FRAMES_MAX } from '../../sdk/api/pair-box.js'
 import { PAIR_PROTOCOL } from '../pairing.js'
 import { BoxClient, followBox, PIPE_POLL_MS, PipeCodec, PipeEnd, type RawStream } from './pipe.js'
 
@@ -13,6 +12,8 @@ const IDLE_POLL_MS = 1_000
 const SESSION_IDLE_MS = 30_000
 /** a used invite stays answerable this long: a joiner that crashed may ask again */
 const RETIRE_AFTER_MS = 10 * 60 * 1000
+/** sessions one invite answers at once (each costs a replication stream) */
+const MAX_SESSIONS = 8
 
 export interface RelayPairHostOptions {
   url: string
@@ -83,7 +84,7 @@ export class RelayPairHost {
     let session = watch.sessions.get(opened.session)
     if (!session) {
       // only a session's first frame opens it: older sessions' leftovers in the box are skipped
-      if (opened.seq !== 0 || watch.sessions.size >= PAIR_FRAMES_MAX) return
+      if (opened.seq !== 0 || watch.sessions.size >= MAX_SESSIONS) return
       const stream = this.options.replicate()
       const mux = stream.noiseStream.userData
       mux.pair({ protocol: PAIR_PROTOCOL }, (id) => this.options.onPair(mux, id))
