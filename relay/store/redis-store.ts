@@ -42,7 +42,6 @@ import { KeyAuth } from './key-auth.js'
 import { watchKeys } from './key-watch.js'
 import * as messages from './messages.js'
 import { PubSub } from './pubsub.js'
-import { defineScripts } from './scripts.js'
 import * as status from './status.js'
 import { type LeaseTiming, RedisStreamSlots } from './stream-slots.js'
 import * as sync from './sync.js'
@@ -74,7 +73,6 @@ export class RedisStore implements HandoffStore {
   private closed = false
 
   private constructor(redis: Redis, sub: Redis, limits: Limits, leases: Partial<LeaseTiming> = {}) {
-    defineScripts(redis)
     this.sub = sub
     this.ctx = { redis, pubsub: new PubSub(sub), limits }
     this.follower = new StreamFollower(this.ctx)

@@ -1,6 +1,7 @@
 // Lua scripts: every multi-key write of the relay runs as one script over the keys of ONE team
 // (one hash tag, hence one Cluster slot), so it is atomic and cluster-safe. Scripts answer a
 // table whose first element is 'OK' or an ApiError code; the caller maps the code.
+import { createHash } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { ApiError, type ErrorCode } from '../../sdk/api/errors.js'
 
@@ -261,9 +262,12 @@ return {'OK', cur}
 
 export type ScriptName = keyof typeof SOURCES
 
-export function defineScripts(redis: Redis): void {
-  for (const [name, lua] of Object.entries(SOURCES)) redis.defineCommand(name, { lua })
-}
+// Run by EVALSHA (EVAL once when Redis does not know a script yet, e.g. after a restart), not via
+// ioredis's defineCommand: every auto-pipeline batch builds a Pipeline that copies each defined
+// script onto itself (three properties per script), a cost paid on nearly every request.
+const SHAS = Object.fromEntries(
+  Object.entries(SOURCES).map(([name, lua]) => [name, createHash('sha1').update(lua).digest('hex')]),
+) as Record<ScriptName, string>
 
 /** The ApiError of a script's refusal code. */
 export function scriptError(code: string): ApiError {
@@ -277,10 +281,13 @@ export async function runScript(
   keys: string[],
   args: Array<string | number | Buffer>,
 ): Promise<string[]> {
-  const fn = (
-    redis as unknown as Record<ScriptName, (...a: Array<string | number | Buffer>) => Promise<string[]>>
-  )[name]
-  const reply = await fn.call(redis, keys.length, ...keys, ...args)
+  let reply: string[]
+  try {
+    reply = (await redis.evalsha(SHAS[name], keys.length, ...keys, ...args)) as string[]
+  } catch (err) {
+    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err
+    reply = (await redis.eval(SOURCES[name], keys.length, ...keys, ...args)) as string[]
+  }
   const status = reply[0]
   if (status === 'OK' || status === 'RETRY') return reply
   throw scriptError(String(status))
