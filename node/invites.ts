@@ -7,6 +7,7 @@ import type { Protomux } from 'protomux'
 import { ApiError } from '../sdk/api/errors.js'
 import { bridgedAccess, mintRelayKey, type RelayAccess } from './bridge/access.js'
 import { RelayPairHost, type RelayPairHostOptions } from './bridge/pair-host.js'
+import { revokeOnRemoval } from './bridge/revoke.js'
 import type { Identity } from './data-dir.js'
 import { memberAddEnvelope } from './identity.js'
 import type { NodeKeys } from './keyring.js'
@@ -36,6 +37,8 @@ interface InviteRecord {
   member: string | null
   /** the relay key minted for that device (joined through the relay), so a retry gets the same */
   relay_key?: string | null
+  /** its id on the relay, revoked (and then set to null) once the member is removed */
+  relay_key_id?: string | null
 }
 
 /** The answer through a relay also gives the joiner a relay key (the pipe is sealed, pipe.ts). */
@@ -74,10 +77,28 @@ export class InviteHost {
         // the bridge's lifetime: closing the node closes the bridge and stops the box watches
         signal: bridged.signal,
       })
+      revokeOnRemoval(
+        this.store,
+        this.relay,
+        bridged.signal,
+        () =>
+          [...this.invites.values()].flatMap((r) =>
+            r.member && r.relay_key_id ? [{ member: r.member, id: r.relay_key_id }] : [],
+          ),
+        async (revoked) => {
+          for (const [id, r] of this.invites) {
+            if (r.relay_key_id !== revoked.id) continue
+            r.relay_key_id = null
+            await this.bee.put(`i/${id}`, r)
+          }
+        },
+      )
     }
     for await (const { key, value } of this.bee.range({ gt: 'i/', lt: 'i0' })) {
-      if (Date.parse(value.expires_at) < Date.now()) continue
+      // an expired invite still matters while the relay key minted with it is live
+      if (Date.parse(value.expires_at) < Date.now() && !value.relay_key_id) continue
       this.invites.set(key.slice(2), value)
+      if (Date.parse(value.expires_at) < Date.now()) continue
       if (!value.member) this.swarm?.joinTopic(inviteTopic(Buffer.from(value.secret, 'hex'))).catch(() => {})
       if (!value.member) this.relayHost?.watch(Buffer.from(value.secret, 'hex'), Date.parse(value.expires_at))
     }
@@ -160,7 +181,9 @@ export class InviteHost {
     }
     if (viaRelay && this.relay && !record.relay_key) {
       // without it the joiner needs a --relay-key of its own; the join itself still works
-      record.relay_key = await mintRelayKey(this.relay, record.name, record.role).catch(() => null)
+      const minted = await mintRelayKey(this.relay, record.name, record.role).catch(() => null)
+      record.relay_key = minted?.key ?? null
+      record.relay_key_id = minted?.id ?? null
       await this.bee.put(`i/${id.toString('hex')}`, record)
     }
     const { id: teamId, name, key, base, created_at } = this.identity.team

@@ -42,12 +42,40 @@ export const writeRelayAccess = (dir: string, access: RelayAccess) =>
  * the relay). Its bridge mirrors deletes of any author's messages, which the relay allows an
  * admin only; a reader device still pushes its acks, so it gets write.
  */
-export async function mintRelayKey(access: RelayAccess, name: string, role: Role): Promise<string> {
-  const res = await fetch(`${access.url.replace(/\/+$/, '')}/api/keys`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${access.key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ sender_name: name, permissions: { '*': role === 'reader' ? 'write' : 'admin' } }),
+export async function mintRelayKey(
+  access: RelayAccess,
+  name: string,
+  role: Role,
+): Promise<{ key: string; id: string | null }> {
+  const made = await relayCall<{ api_key: string }>(access, 'POST', '/api/keys', {
+    sender_name: name,
+    permissions: { '*': role === 'reader' ? 'write' : 'admin' },
+  })
+  // the answer has no key id; the newest live key of that name is it (kept to revoke it later)
+  const listed = await relayCall<
+    Array<{ key: string; sender: string; created_at: string; revoked?: boolean }>
+  >(access, 'GET', '/api/keys').catch(() => [])
+  const mine = listed.filter((k) => k.sender === name && !k.revoked)
+  mine.sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at))
+  return { key: made.api_key, id: mine.at(-1)?.key ?? null }
+}
+
+/** Revokes a relay key by id (a removed member's); one already gone is fine. */
+export async function revokeRelayKey(access: RelayAccess, id: string): Promise<void> {
+  await relayCall(access, 'DELETE', `/api/keys/${encodeURIComponent(id)}`).catch((err) => {
+    if ((err as { status?: number }).status !== 404) throw err
+  })
+}
+
+async function relayCall<T>(access: RelayAccess, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${access.url.replace(/\/+$/, '')}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${access.key}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(15_000),
   })
-  return (await jsonOrThrow<{ api_key: string }>(res)).api_key
+  return jsonOrThrow<T>(res)
 }

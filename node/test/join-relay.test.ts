@@ -90,4 +90,14 @@ describe('handoff join --relay', () => {
     ).rejects.toThrow(/no answer through the relay/)
     expect(await readIdentity(dir)).toBeNull()
   })
+
+  it('removing the member revokes the relay key its inviter minted for it', async () => {
+    const [a, b] = nodes as [TestNode, TestNode]
+    const device = b.node.identity.device.publicKey
+    const works = async () =>
+      (await fetch(`${relay.url}/api/channels`, { headers: { authorization: `Bearer ${joinedKey}` } })).status
+    expect(await works()).toBe(200)
+    await a.api.ok('DELETE', `/api/node/members/${device}`)
+    await eventually(async () => expect(await works()).toBe(401), 20_000)
+  })
 })
