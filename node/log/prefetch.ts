@@ -4,7 +4,7 @@
 // (about 30 per message before this); issued together they overlap. What the batch then writes
 // is answered from the ViewTx's memory, so the prefetched values never go stale within a call.
 import type { Envelope } from '../../sdk/protocol/index.js'
-import { channelKey, channelSpace, doneKey, META, memberKey } from '../view/keys.js'
+import { channelKey, doneKey, META, memberKey } from '../view/keys.js'
 import type { ViewTx } from '../view/tx.js'
 import { apiIdOf, OpType } from './ops.js'
 
@@ -32,7 +32,7 @@ export async function prefetch(tx: ViewTx, ops: Decoded[]): Promise<void> {
     if (h.type !== OpType.Message && h.type !== OpType.Delete) continue
     const channel = await tx.channel(h.channel) // known from the first round
     if (!channel || channel.deleted) continue // a new generation holds no ids yet
-    const space = channelSpace(h.channel, channel.gen)
+    const space = tx.space(h.channel, channel)
     if (h.type === OpType.Delete) {
       if (h.ref) second.push(space.messageId(h.ref))
       continue

@@ -12,6 +12,7 @@ export class ViewTx {
   private readonly channels = new Map<string, ChannelRecord | null>()
   /** key -> its value in this batch (null: absent), for every key read or written so far */
   private readonly known = new Map<string, ViewValue | null>()
+  private readonly spaces = new Map<string, ChannelSpace>()
 
   constructor(private readonly batch: HyperbeeBatch<ViewValue>) {}
 
@@ -76,7 +77,15 @@ export class ViewTx {
   }
 
   space(name: string, record: ChannelRecord): ChannelSpace {
-    return channelSpace(name, record.gen)
+    // one key builder per channel generation and apply call: building one makes ~20 closures,
+    // and every operation of a long catch-up asks for its channel's several times
+    const id = `${record.gen}/${name}`
+    let space = this.spaces.get(id)
+    if (!space) {
+      space = channelSpace(name, record.gen)
+      this.spaces.set(id, space)
+    }
+    return space
   }
 
   /** Append a channel event; its seq is the SSE event id. */
