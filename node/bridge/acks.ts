@@ -45,9 +45,21 @@ export class AckGateway {
     const relayId = this.relayIdOf(body.last_read_id)
     if (!relayId) return // that message has no relay copy: nothing a relay client could ack
     const channel = envelope.header.channel
-    if (!(await this.claims.claim(channel, `ack/${body.sender}/${relayId}`))) return
-    const key = await this.senderKey(body.sender)
-    await this.http.call('POST', `/api/channels/${channel}/ack`, { last_read_id: relayId }, key)
+    const sender = body.sender
+    if (!(await this.claims.claim(channel, `ack/${sender}/${relayId}`))) return
+    const post = async () =>
+      this.http.call(
+        'POST',
+        `/api/channels/${channel}/ack`,
+        { last_read_id: relayId },
+        await this.senderKey(sender),
+      )
+    await post().catch((err) => {
+      // that sender's key was revoked on the relay: make a new one, once
+      if ((err as { status?: number }).status !== 401) throw err
+      delete this.cursors().senders[sender]
+      return post()
+    })
     this.mirrored++
   }
 
