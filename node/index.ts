@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { userInfo } from 'node:os'
 import Corestore from 'corestore'
 import type { FastifyInstance } from 'fastify'
+import Rache from 'rache'
 import { buildApiServer } from '../sdk/server/index.js'
 import { Arrivals } from './arrivals.js'
 import { RelayBridge } from './bridge/index.js'
@@ -33,6 +34,9 @@ import { type Bootstrap, TeamSwarm } from './swarm.js'
 import { standingIn } from './swarm-gate.js'
 import { META } from './view/keys.js'
 import type { MetaRecord } from './view/records.js'
+
+/** Decoded hyperbee blocks kept in memory, all bees of the node together. */
+const CACHE_ENTRIES = 8192
 
 export interface NodeOptions {
   /** the data dir (HANDOFF_DATA, default ~/.handoff) */
@@ -82,7 +86,12 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   if (running && running.pid !== process.pid) {
     throw new Error(`a node is already running on ${dir} (pid ${running.pid}, ${running.url})`)
   }
-  const corestore = new Corestore(paths(dir).corestore)
+  // one LRU cap for the node caches of every hyperbee on this store (view, arrivals, local
+  // state): without it each bee keeps up to 65,536 decoded blocks, and a client paging through a
+  // big channel grows the heap by ~100 MB (docs/benchmarks.md, read part)
+  const corestore = new Corestore(paths(dir).corestore, {
+    globalCache: new Rache({ maxSize: CACHE_ENTRIES }),
+  })
   const cleanup: Array<() => Promise<void>> = [() => corestore.close()]
   const closeAll = async () => {
     for (const fn of cleanup.reverse()) await fn().catch(() => {})

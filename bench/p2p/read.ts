@@ -34,6 +34,8 @@ const FIXED = process.env.BENCH_READ_MESSAGES ? knob('BENCH_READ_MESSAGES', 0) :
 const BUILD_MS = knob('BENCH_BUILD_MS', 60_000)
 const READS = knob('BENCH_READS', 1000)
 const POSTS = knob('BENCH_POSTS', 200)
+/** pages of 200 to read forward from the start after the timed reads, to see what a scan costs in RSS */
+const SCAN_PAGES = knob('BENCH_READ_SCAN', 0)
 const CHANNEL = 'big'
 const PAGE = 50
 
@@ -155,6 +157,20 @@ try {
     `  HTTP GET .../messages?limit=${PAGE} (keep-alive):       ${show(h)}  (${(h.p99 / r.p99).toFixed(2)}x baseline p99)`,
   )
   console.log(`  RSS after the reads ${rss()} (JS heap ${mb(process.memoryUsage().heapUsed)})`)
+  if (SCAN_PAGES > 0) {
+    let after = '0'
+    let read = 0
+    const t0 = now()
+    for (let i = 0; i < SCAN_PAGES; i++) {
+      const page = await node.store.readMessages(node.teamId, CHANNEL, { after_id: after, limit: 200 })
+      read += page.messages.length
+      after = page.next_after_id
+      if (!page.has_more) break
+    }
+    console.log(
+      `  paged ${fmt(read)} messages forward from the start (200 a page) in ${fmt(now() - t0)} ms; RSS ${rss()} (JS heap ${mb(process.memoryUsage().heapUsed)})`,
+    )
+  }
   console.log(
     `  target p99 < 5 ms at ${fmt(TARGET_MESSAGES)} messages: ${s.p99 < 5 ? 'met' : 'NOT met'} through the store, ${h.p99 < 5 ? 'met' : 'NOT met'} through HTTP${size < TARGET_MESSAGES ? ` (at ${fmt(size)})` : ''}; ${fmt(READS)} reads each`,
   )
