@@ -77,7 +77,10 @@ export class AckGateway {
 
   /** HTTP clients' acks of one relay channel into the log (node watermarks never go back). */
   async importChannel(channel: string): Promise<void> {
-    const acks = await this.http.call<Ack[]>('GET', `/api/channels/${channel}/acks`)
+    const acks = await this.http.call<Ack[]>('GET', `/api/channels/${channel}/acks`).catch((err) => {
+      if ((err as { status?: number }).status === 404) return [] // the channel went meanwhile
+      throw err
+    })
     if (acks.length === 0) return
     const ids = this.cursors().ids
     const current = new Map((await this.store.listAcks(this.store.teamId, channel)).map((a) => [a.sender, a]))

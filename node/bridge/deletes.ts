@@ -46,7 +46,16 @@ export class DeleteImporter {
     const cursors = this.cursors()
     for (;;) {
       const after = cursors.events[channel] ?? '0'
-      const events = await readChannelEvents(this.relay.url, this.relay.key, channel, after, this.signal)
+      const events = await readChannelEvents(
+        this.relay.url,
+        this.relay.key,
+        channel,
+        after,
+        this.signal,
+      ).catch((err) => {
+        if ((err as { status?: number }).status === 404) return [] // the channel went meanwhile
+        throw err
+      })
       for (const e of events) {
         if (e.type === 'delete' && typeof e.data.id === 'string') {
           const by = typeof e.data.deleted_by === 'string' ? e.data.deleted_by : ''
