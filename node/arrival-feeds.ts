@@ -3,14 +3,14 @@
 // range helpers both share.
 import type Hyperbee from 'hyperbee'
 import { type ChannelSpace, channelKey, seqKey } from './view/keys.js'
-import type { ChannelRecord, EventRecord, MessageRecord, ViewValue } from './view/records.js'
+import type { ChangeRecord, ChannelRecord, EventRecord, MessageRecord, ViewValue } from './view/records.js'
 
 export type View = Hyperbee<ViewValue>
 
 /** One positional range of a channel generation in the view, and what names an item there. */
 export interface Feed {
   /** key prefix in the arrivals bee */
-  tag: 'm' | 'e'
+  tag: 'm' | 'e' | 'h'
   /** items of the generation so far (the last position) */
   count(record: ChannelRecord): number
   at(space: ChannelSpace, s: number): string
@@ -57,6 +57,16 @@ export const EVENTS: Feed = {
       seq === null ? null : ((await view.get(space.message(seq)))?.value as MessageRecord | undefined)
     return record ? record.ev : null
   },
+}
+
+/** A channel's status change log (what GET .../status/changes pages with after_id). */
+export const CHANGES: Feed = {
+  tag: 'h',
+  count: (r) => r.changeSeq,
+  at: (space, s) => space.change(s),
+  range: (space) => space.changes,
+  idOf: (v) => (v as ChangeRecord).id,
+  find: (view, space, id) => num(view, space.changeId(id)),
 }
 
 /** Keys in the arrivals bee for one feed of one channel generation. */

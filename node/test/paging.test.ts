@@ -37,6 +37,21 @@ async function pageFrom(api: Api, cursor: string): Promise<{ contents: string[];
   }
 }
 
+/** Every status change after `cursor` (values), page by page. */
+async function changesFrom(api: Api, cursor: string): Promise<{ values: string[]; cursor: string }> {
+  const values: string[] = []
+  for (;;) {
+    const page = await api.ok<{
+      changes: Array<{ value: string }>
+      next_after_id: string
+      has_more: boolean
+    }>('GET', `/api/channels/${CH}/status/changes?after_id=${cursor}&limit=2`)
+    values.push(...page.changes.map((c) => c.value))
+    cursor = page.next_after_id
+    if (!page.has_more) return { values, cursor }
+  }
+}
+
 /** The id of the last event a stream from the start delivers once `messages` messages came. */
 async function lastEventId(api: Api, messages: number): Promise<string> {
   const stream = await openStream(`${api.url}/api/channels/${CH}/stream?last_event_id=0`, {
@@ -108,6 +123,10 @@ describe('paging across a reorder', () => {
         ids.set(`${name}${i}`, m.id)
       }
     }
+    for (let i = 0; i < 3; i++) {
+      await A.api.ok('PUT', `/api/channels/${CH}/status`, { key: 'ka', value: `sa${i}` })
+      await B.api.ok('PUT', `/api/channels/${CH}/status`, { key: 'kb', value: `sb${i}` })
+    }
     const mine = (p: string) => Array.from({ length: N }, (_, i) => `${p}${i}`)
     // apart, each client pages to the end of what its node holds, and acks it
     const seenA = await pageFrom(A.api, '0')
@@ -115,6 +134,10 @@ describe('paging across a reorder', () => {
     expect(seenA.contents).toEqual(['shared', ...mine('a')])
     expect(seenB.contents).toEqual(['shared', ...mine('b')])
     await A.api.ok('POST', `/api/channels/${CH}/ack`, { last_read_id: seenA.cursor })
+    const changesA = await changesFrom(A.api, '0')
+    const changesB = await changesFrom(B.api, '0')
+    expect(changesA.values).toEqual(['sa0', 'sa1', 'sa2'])
+    expect(changesB.values).toEqual(['sb0', 'sb1', 'sb2'])
     // and a stream client on each took every event so far
     const eventA = await lastEventId(A.api, 1 + N)
     const eventB = await lastEventId(B.api, 1 + N)
@@ -146,6 +169,10 @@ describe('paging across a reorder', () => {
     // and from the new cursor nothing more (nothing twice)
     expect((await pageFrom(A.api, nextA.cursor)).contents).toEqual([])
     expect((await pageFrom(B.api, nextB.cursor)).contents).toEqual([])
+
+    // the status change log pages the same way
+    expect((await changesFrom(A.api, changesA.cursor)).values.sort()).toEqual(['sb0', 'sb1', 'sb2'])
+    expect((await changesFrom(B.api, changesB.cursor)).values.sort()).toEqual(['sa0', 'sa1', 'sa2'])
 
     // a stream resumed with its Last-Event-ID gets exactly the other side's messages, once
     expect((await resumeFrom(A.api, eventA, N)).sort()).toEqual(mine('b').sort())
