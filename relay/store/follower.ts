@@ -15,22 +15,16 @@
 import { ApiError } from '../../sdk/api/errors.js'
 import type { StreamSubscription } from '../../sdk/api/store.js'
 import type { StoreContext } from './context.js'
+import { type Item, Listener, type OnError, type OnItem, unavailable } from './follower-listener.js'
 import { compareIds, fieldsOf, type StreamEntry } from './ids.js'
+
+export type { Item, OnError, OnItem } from './follower-listener.js'
 
 const READ_BATCH = 500
 /** a stream that cannot start (Redis down) answers UNAVAILABLE instead of hanging */
 const READY_TIMEOUT_MS = 5_000
 /** safety net for wake-ups lost while the pub/sub connection was down */
 const POLL_INTERVAL_MS = 5_000
-
-export interface Item {
-  id: string
-}
-export type OnItem<T> = (item: T) => void | Promise<void>
-export type OnError = (err: Error) => void
-
-const unavailable = () =>
-  new ApiError('UNAVAILABLE', 'Storage is unavailable, retry shortly', { retryAfter: 1 })
 
 /** A followable stream: where it is, where its wake-ups come, and how to read an entry. */
 export interface FeedSpec<T extends Item> {
@@ -39,80 +33,6 @@ export interface FeedSpec<T extends Item> {
   parse(id: string, fields: Record<string, string>): T | null
   /** fill in what replayed items need beyond their stream entry (e.g. reply counts) */
   enrich?(items: T[]): Promise<void>
-}
-
-/** live events a consumer may have queued before it is resynchronised from Redis instead */
-const MAX_PENDING = 1_000
-/** live events held while a replay runs before the replay is simply read again */
-const MAX_BUFFERED = 10_000
-
-class Listener<T extends Item> {
-  closed = false
-  /** events that arrived live while a replay was running (null: live) */
-  buffer: T[] | null = []
-  /**
-   * true when live events were dropped because the consumer fell behind: they are read again
-   * from the stream (the source of truth) once it caught up, so memory stays bounded and
-   * nothing is lost
-   */
-  lagging = false
-  private pending = 0
-  private chain: Promise<void> = Promise.resolve()
-  private reported = false
-
-  constructor(
-    public cursor: string,
-    private readonly onEvent: OnItem<T>,
-    private readonly resync: () => void,
-    private readonly onError: OnError | undefined,
-  ) {}
-
-  /** tell the consumer (once) that the feed cannot deliver for now */
-  fail(err: Error): void {
-    if (this.closed || this.reported || !this.onError) return
-    this.reported = true
-    try {
-      this.onError(err)
-    } catch {
-      // the consumer's failure is its own
-    }
-  }
-
-  /** queue an event unless it is at or before the cursor; returns the delivery promise */
-  deliver(event: T): Promise<void> {
-    if (this.closed || compareIds(event.id, this.cursor) <= 0) return this.chain
-    this.cursor = event.id
-    this.pending++
-    this.chain = this.chain
-      .then(() => (this.closed ? undefined : this.onEvent(event)))
-      .catch(() => {
-        // a failing consumer (a closed socket) must not stop the feed for the others
-      })
-      .finally(() => {
-        this.pending--
-      })
-    return this.chain
-  }
-
-  live(event: T): void {
-    if (this.closed) return
-    if (this.buffer) {
-      if (this.lagging) return
-      if (this.buffer.length < MAX_BUFFERED) this.buffer.push(event)
-      else {
-        this.buffer.length = 0
-        this.lagging = true
-      }
-      return
-    }
-    if (this.lagging) return
-    if (this.pending < MAX_PENDING) {
-      void this.deliver(event)
-      return
-    }
-    this.lagging = true
-    void this.chain.then(() => this.resync())
-  }
 }
 
 class Feed<T extends Item> {
