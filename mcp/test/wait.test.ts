@@ -73,7 +73,7 @@ describe('wait_for_messages', () => {
     } finally {
       await carol.close()
     }
-  })
+  }, 60_000) // starting a CLI agent process alone has taken 10+ s on a loaded CI machine
 
   it('reports progress while it waits, so a client can reset its request timeout', async () => {
     const progress: string[] = []

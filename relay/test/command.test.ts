@@ -26,7 +26,8 @@ function runCli(args: string[], env: Record<string, string>) {
   return { child, exit, out: () => stdout, err: () => stderr }
 }
 
-async function waitListening(url: string, timeoutMs = 20_000): Promise<void> {
+// generous: a CI run on a loaded 2-core machine has been seen to need over 20 s to start a process
+async function waitListening(url: string, timeoutMs = 45_000): Promise<void> {
   const start = Date.now()
   for (;;) {
     try {

@@ -69,9 +69,10 @@ for (const target of targets) {
       await admin.createChannel('restart')
       const poster = new Handoff({ apiUrl: server.url, apiKey: server.adminKey })
       const received: string[] = []
-      // A slow first reconnect so the "during" posts surely land while the client is away.
+      // A slow first reconnect so the "during" posts surely land while the client is away (3 s
+      // was too short for three node posts on a loaded CI machine).
       const off = admin.on('restart', (m) => void received.push(m.content), {
-        reconnect: { minDelayMs: 3000 },
+        reconnect: { minDelayMs: 8000 },
       })
       const sub = off.subscription
       await off.ready()
