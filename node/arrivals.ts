@@ -154,10 +154,11 @@ export class Arrivals {
         return mark
       }
       const batch = this.bee.batch()
-      const stable = Math.min(
-        await stableCount(snap, Math.min(signedLength, snap.version), feed, name, rec.gen),
-        count,
-      )
+      // a snapshot inside the signed length is final as a whole: no checkout (a cold bee) needed
+      const stable =
+        signedLength >= snap.version
+          ? count
+          : Math.min(await stableCount(snap, signedLength, feed, name, rec.gen), count)
       if (!reordered && mark.base === mark.last && mark.seen === mark.last && stable > mark.seen) {
         // nothing explicit outstanding: signed positions need no entries at all
         mark.base = mark.last = mark.seen = stable
