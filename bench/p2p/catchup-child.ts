@@ -42,6 +42,7 @@ try {
   )
   const t2 = now()
   clearInterval(sampler)
+  const writerHeld = track.held()
   track.stop()
   const result = {
     caughtUp,
@@ -51,6 +52,7 @@ try {
     firstBlockMs: (track.firstAt || t2) - t0,
     lastBlockMs: (track.lastAt || t2) - t0,
     blocks: track.blocks,
+    writerHeld,
     totalMs: t2 - t0,
     idleRss,
     peakRss: process.resourceUsage().maxRSS * 1024,

@@ -30,6 +30,7 @@ interface ChildResult {
   firstBlockMs: number
   lastBlockMs: number
   blocks: number
+  writerHeld: number
   totalMs: number
   idleRss: number
   peakRss: number
@@ -97,7 +98,7 @@ try {
     process.exitCode = 1
   } else
     console.log(
-      `  catching-up node: start ${fmt(r.startMs)} ms; writer's blocks arrive from ${fmt(r.firstBlockMs)} ms to ${fmt(r.lastBlockMs)} ms (${fmt(r.blocks)} blocks); all readable at ${fmt(r.totalMs)} ms = ${fmt((MESSAGES / r.totalMs) * 1000)} msg/s overall, ${fmt((MESSAGES / (r.totalMs - r.firstBlockMs)) * 1000)} msg/s from the first block; view ${fmt(r.viewLength)} blocks, signed length ${fmt(r.signedLength)}`,
+      `  catching-up node: start ${fmt(r.startMs)} ms; writer's blocks arrive from ${fmt(r.firstBlockMs)} ms to ${fmt(r.lastBlockMs)} ms (${fmt(r.blocks)} download events; ${fmt(r.writerHeld)} of the writer's blocks held at the end); all readable at ${fmt(r.totalMs)} ms = ${fmt((MESSAGES / r.totalMs) * 1000)} msg/s overall, ${fmt((MESSAGES / (r.totalMs - r.firstBlockMs)) * 1000)} msg/s from the first block; view ${fmt(r.viewLength)} blocks, signed length ${fmt(r.signedLength)}`,
     )
   console.log(
     `  catching-up process RSS: idle (code loaded) ${mb(r.idleRss)}, peak ${mb(r.peakRss)} (sampled every 50 ms: ${mb(r.sampledMaxRss)})`,

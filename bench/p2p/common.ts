@@ -171,6 +171,8 @@ export interface DownloadTrack {
   /** when the last block arrived */
   lastAt: number
   blocks: number
+  /** how many of the writer's blocks this node holds from the start (whoever fetched them) */
+  held(): number
   stop(): void
 }
 
@@ -188,11 +190,15 @@ export function trackDownload(node: RunningNode, writerKey: Buffer): DownloadTra
     firstAt: 0,
     lastAt: 0,
     blocks: 0,
+    held: () => core.contiguousLength,
     stop() {
       core.off('download', onDownload)
       void core.close().catch(() => {})
     },
   }
+  // 'download' fires on the session that asked for the block: blocks fetched by autobase's own
+  // session (e.g. the eager download of node/log/writer-prefetch.ts) may not be counted here;
+  // held() tells how many arrived in all
   const onDownload = () => {
     const t = now()
     track.firstAt ||= t

@@ -40,8 +40,11 @@ export class TeamLog extends EventEmitter {
 
   async ready(): Promise<void> {
     await this.base.ready()
-    // HANDOFF_WRITER_PREFETCH=0 turns it off (to measure what it gives)
-    if (process.env.HANDOFF_WRITER_PREFETCH !== '0' && !this.closed) {
+    // opt-in (HANDOFF_WRITER_PREFETCH=1): it halves a two-indexer replication, but a new member
+    // that downloads the writers' cores in full linearizes them itself instead of autobase
+    // fast-forwarding it to a peer's view: 10,000 messages took 27 s and 389 MB instead of
+    // 1.3 s and 148 MB (docs/benchmarks.md)
+    if (process.env.HANDOFF_WRITER_PREFETCH === '1' && !this.closed) {
       this.prefetch ??= new WriterPrefetch(this.base)
       this.prefetch.scan()
     }

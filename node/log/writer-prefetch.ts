@@ -3,7 +3,9 @@
 // MAX_PREFETCH), so a catch-up downloads at the pace of apply, one window after another. A node
 // keeps the whole log anyway, so each remote writer's core is asked for in full as soon as
 // autobase knows the writer: the transfer then runs at replication speed, alongside apply, and
-// apply finds the blocks already on disk.
+// apply finds the blocks already on disk. Off unless HANDOFF_WRITER_PREFETCH=1 (team-log.ts):
+// with it a catching-up member tends to apply the whole history itself (slow, and its memory
+// grows with the history) where autobase would otherwise fast-forward it to a peer's view.
 import type Autobase from 'autobase'
 
 interface WriterCore {
