@@ -5,8 +5,10 @@
 // BENCH_CATCHUP_MESSAGES=100000). The second device's node then starts in its own process
 // (catchup-child.ts) and runs until every message is readable through its store: time (split by
 // when the writer's blocks arrive) and peak RSS of that process. Targets (at 100,000 messages):
-// < 15 s, < 200 MB. The member is an indexer, so the history is not signed while it is away: it
-// applies every operation itself (no fast-forward of a signed view), the heavier case.
+// < 15 s, < 200 MB. The member is an indexer, so the history is not signed while it is away;
+// even so autobase usually fast-forwards it to the writer's view (the result line says how many
+// of the writer's blocks it holds: a handful when it did, all of them when it applied the
+// history itself, e.g. with HANDOFF_WRITER_PREFETCH=1).
 // The join runs in this process, before the history: run from a separate process, a join took
 // 15 s to over 300 s here (see docs/benchmarks.md), which would swamp what this part measures.
 import { spawn } from 'node:child_process'
