@@ -31,11 +31,6 @@ export class ViewTx {
     await Promise.all(todo.map((k) => this.get(k)))
   }
 
-  /** Whether this batch already knows the key's value (read or written), without reading. */
-  knows(key: string): boolean {
-    return this.known.has(key)
-  }
-
   put(key: string, value: ViewValue): Promise<void> {
     this.known.set(key, value)
     return this.batch.put(key, value)
