@@ -72,6 +72,7 @@ export class InviteHost {
       const base = this.store.log.base
       this.relayHost = new RelayPairHost({
         url: bridged.url,
+        key: bridged.key,
         replicate: () => base.replicate(false) as ReturnType<RelayPairHostOptions['replicate']>,
         onPair: (mux, id) => this.onPair(mux, id, true),
         // the bridge's lifetime: closing the node closes the bridge and stops the box watches

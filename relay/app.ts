@@ -62,7 +62,7 @@ export async function buildRelay(options: RelayOptions = {}): Promise<Relay> {
       sse: { ...options.sse, slots: store.streamSlots },
       extraRoutes: (app, helpers) => {
         syncRoutes(store, { heartbeatMs: options.sse?.heartbeatMs })(app, helpers)
-        pairingRoutes(store)(app)
+        pairingRoutes(store)(app, helpers)
       },
       version: '2.0.0',
     })

@@ -3,6 +3,7 @@
 // own replication stream of this node's corestore, carried by a sealed pipe (pipe.ts), on which
 // the invite host answers the pairing request exactly as on a swarm connection.
 import type { Protomux } from 'protomux'
+import { sleep } from '../../sdk/client/backoff.js'
 import { PAIR_PROTOCOL } from '../pairing.js'
 import { BoxClient, followBox, PIPE_POLL_MS, PipeCodec, PipeEnd, type RawStream } from './pipe.js'
 
@@ -17,6 +18,8 @@ const MAX_SESSIONS = 8
 
 export interface RelayPairHostOptions {
   url: string
+  /** the bridge's relay key: a box exists on the relay only once this node's team opened it */
+  key: string
   /** a responder replication stream of the node's corestore (its raw, encrypted side) */
   replicate: () => RawStream & { noiseStream: { userData: Protomux } }
   /** called for each pairing channel a joiner opens on a session's mux */
@@ -60,15 +63,41 @@ export class RelayPairHost {
           watch.sessions.delete(id)
         }
       }
-      if (now > watch.retireAt && watch.sessions.size === 0) this.stop(codec.box)
+      if (now > watch.retireAt && watch.sessions.size === 0) this.stop(codec.box, client)
       return watch.sessions.size > 0 ? PIPE_POLL_MS : IDLE_POLL_MS
     }
-    void followBox(
+    void this.run(watch, client, codec, expiresAt, pollMs)
+  }
+
+  /** Opens the box (retrying until the relay takes it), then answers what comes into it. */
+  private async run(
+    watch: Watch,
+    client: BoxClient,
+    codec: PipeCodec,
+    expiresAt: number,
+    pollMs: () => number,
+  ): Promise<void> {
+    const signal = watch.controller.signal
+    const open = () => client.open(this.options.key, expiresAt, signal)
+    for (let failures = 0; !signal.aborted; failures++) {
+      try {
+        await open()
+        break
+      } catch {
+        // relay down, key revoked or the team's box limit reached: try again, slowly
+        await sleep(Math.min(30_000, 1_000 * 2 ** failures), signal).catch(() => {})
+      }
+    }
+    await followBox(
       client,
       'j',
-      watch.controller.signal,
+      signal,
       (frame) => this.onFrame(watch, codec, client, frame),
       pollMs,
+      // the relay lost the box (its Redis was emptied): open it again for the invite's lifetime
+      async (err) => {
+        if ((err as { status?: number }).status === 404 && Date.now() < expiresAt) await open()
+      },
     )
   }
 
@@ -103,11 +132,14 @@ export class RelayPairHost {
     session.end.deliver(opened.seq, opened.data)
   }
 
-  private stop(box: string): void {
+  private stop(box: string, client?: BoxClient): void {
     const watch = this.watches.get(box)
     if (!watch) return
     this.watches.delete(box)
     watch.controller.abort()
+    // a retired box is closed at once so it stops counting against the team (it would expire
+    // anyway); one the node stops watching because it closes stays open for its next start
+    if (client) void client.close(this.options.key, this.options.signal).catch(() => {})
   }
 
   close(): void {

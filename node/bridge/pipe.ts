@@ -99,12 +99,36 @@ export const newSession = (): Buffer => {
   return session
 }
 
-/** The relay's box routes for one box (no API key: see relay/routes/pairing.ts). */
+/**
+ * The relay's box routes for one box (relay/routes/pairing.ts): reading and writing need no API
+ * key (the joiner has none); opening and closing take the inviting node's relay key.
+ */
 export class BoxClient {
   private readonly base: string
 
   constructor(url: string, box: string) {
     this.base = `${url.replace(/\/+$/, '')}/api/pair/${box}`
+  }
+
+  /** Opens (or renews) the box under `key`'s team until `expiresAt` (ms). */
+  async open(key: string, expiresAt: number, signal: AbortSignal): Promise<void> {
+    const res = await fetch(this.base, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ expires_at: new Date(expiresAt).toISOString() }),
+      signal: AbortSignal.any([signal, AbortSignal.timeout(20_000)]),
+    })
+    await jsonOrThrow(res)
+  }
+
+  /** Deletes the box and its frames (it served its invite). */
+  async close(key: string, signal: AbortSignal): Promise<void> {
+    const res = await fetch(this.base, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${key}` },
+      signal: AbortSignal.any([signal, AbortSignal.timeout(20_000)]),
+    })
+    await jsonOrThrow(res)
   }
 
   async post(side: PairSide, frames: string[], signal: AbortSignal): Promise<void> {
@@ -135,6 +159,8 @@ export async function followBox(
   signal: AbortSignal,
   onFrame: (frame: string) => void,
   pollMs: () => number = () => PIPE_POLL_MS,
+  /** told of each failed read before the retry (the inviter re-opens a box the relay lost) */
+  onFailure: (err: unknown) => Promise<void> | void = () => {},
 ): Promise<void> {
   let after = '0'
   let failures = 0
@@ -148,8 +174,9 @@ export async function followBox(
       empty = page.frames.length > 0 ? 0 : empty + 1
       const wait = Math.min(pollMs(), FAST_POLL_MS * 2 ** Math.min(empty, 10))
       if (page.frames.length < PAIR_FRAMES_MAX) await sleep(wait, signal).catch(() => {})
-    } catch {
+    } catch (err) {
       if (signal.aborted) return
+      await Promise.resolve(onFailure(err)).catch(() => {})
       await sleep(Math.min(5_000, 250 * 2 ** failures++), signal).catch(() => {})
     }
   }

@@ -38,6 +38,8 @@ export const ERROR_STATUS = {
   SSE_LIMIT_REACHED: 429,
   /** relay node sync: too many Handoff teams (sync spaces) on one relay team */
   SYNC_LIMIT_REACHED: 429,
+  /** relay pairing boxes: too many open at once for one relay team */
+  PAIR_LIMIT_REACHED: 429,
   SIGNUP_RATE_LIMITED: 429,
   /** a server fault (never caused by what a client sends); details go to the log only */
   INTERNAL_ERROR: 500,
