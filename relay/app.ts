@@ -4,6 +4,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { buildApiServer } from '../sdk/server/index.js'
 import type { SseOptions } from '../sdk/server/options.js'
+import { quietCloser } from './quiet-close.js'
 import { pairingRoutes } from './routes/pairing.js'
 import { syncRoutes } from './routes/sync.js'
 import type { Limits } from './store/context.js'
@@ -66,6 +67,10 @@ export async function buildRelay(options: RelayOptions = {}): Promise<Relay> {
       },
       version: '2.0.0',
     })
+    // after the API's preClose (its streams ended with a last event): connections without a
+    // request in flight are ended, or one a client never used would hold the close forever
+    const quiet = quietCloser(app.server)
+    app.addHook('preClose', async () => quiet())
     // after the API's preClose (streams end with a last event) and the server's close: Redis last
     app.addHook('onClose', async () => store.close())
     return { app, store }
