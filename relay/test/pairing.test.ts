@@ -4,6 +4,8 @@
 // API's error format.
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PAIR_TEAM_MAX_BYTES } from '../../sdk/api/pair-box.js'
+import { PairTeams } from '../store/pair-teams.js'
 import { call, type RunningRelay, signup, startRelay, stopAllRelays } from './relays.js'
 
 const b64 = (n: number) => randomBytes(n).toString('base64')
@@ -117,6 +119,24 @@ describe('pairing boxes', () => {
     expect((await call(relay.url, 'PUT', `/api/pair/${boxes[0]}`, team, inMs(90_000))).status).toBe(200)
     expect((await call(relay.url, 'DELETE', `/api/pair/${boxes[1]}`, team)).status).toBe(200)
     expect((await call(relay.url, 'PUT', `/api/pair/${extra}`, team, inMs(60_000))).status).toBe(200)
+  })
+
+  it("what a team's boxes hold is counted against the team across its boxes, until closed", async () => {
+    // the counting itself (256 MiB cannot be posted from one IP, whose own cap is lower)
+    const teams = new PairTeams(relay.store.redis)
+    const team = `t-${randomBytes(8).toString('hex')}`
+    const [a, b] = [newBox(), newBox()]
+    await teams.open(team, a, Date.now() + 60_000)
+    await teams.open(team, b, Date.now() + 60_000)
+    expect(await teams.charge(team, a, PAIR_TEAM_MAX_BYTES - 10)).toBe(true)
+    expect(await teams.charge(team, b, 11)).toBe(false)
+    expect(await teams.charge(team, b, 10)).toBe(true)
+    expect(await teams.charge(team, b, 1)).toBe(false)
+    await teams.release(team, a)
+    expect(await teams.charge(team, b, 1_000)).toBe(true)
+    // a box the team did not open is not charged to it
+    await expect(teams.charge(team, newBox(), 1)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await relay.store.redis.del(`hf:pair:{${a}}:owner`, `hf:pair:{${b}}:owner`)
   })
 
   it('refuses malformed boxes, sides, frames, cursors and expiries', async () => {
