@@ -19,11 +19,20 @@ const count = Number(env('CATCHUP_COUNT'))
 const timeoutMs = Number(process.env.BENCH_TIMEOUT_MS ?? 120_000)
 
 const idleRss = process.memoryUsage().rss
-let sampledMax = idleRss
-const sampler = setInterval(() => {
-  sampledMax = Math.max(sampledMax, process.memoryUsage().rss)
-}, 50)
 const t0 = now()
+let sampledMax = idleRss
+let sampledMaxAt = 0
+// BENCH_RSS_SAMPLE_MS (default 50): finer sampling to find when a short peak happens
+const sampler = setInterval(
+  () => {
+    const rss = process.memoryUsage().rss
+    if (rss > sampledMax) {
+      sampledMax = rss
+      sampledMaxAt = now() - t0
+    }
+  },
+  Number(process.env.BENCH_RSS_SAMPLE_MS ?? 50),
+)
 const node = await startNode({ dataDir, port: 0, bootstrap })
 const t1 = now()
 const track = trackDownload(node, Buffer.from(env('CATCHUP_WRITER'), 'hex'))
@@ -57,6 +66,7 @@ try {
     idleRss,
     peakRss: process.resourceUsage().maxRSS * 1024,
     sampledMaxRss: sampledMax,
+    sampledMaxAtMs: sampledMaxAt,
     viewLength: node.log.view.core.length,
     signedLength: node.log.base.signedLength,
   }

@@ -37,6 +37,7 @@ interface ChildResult {
   idleRss: number
   peakRss: number
   sampledMaxRss: number
+  sampledMaxAtMs: number
   viewLength: number
   signedLength: number
 }
@@ -103,7 +104,7 @@ try {
       `  catching-up node: start ${fmt(r.startMs)} ms; writer's blocks arrive from ${fmt(r.firstBlockMs)} ms to ${fmt(r.lastBlockMs)} ms (${fmt(r.blocks)} download events; ${fmt(r.writerHeld)} of the writer's blocks held at the end); all readable at ${fmt(r.totalMs)} ms = ${fmt((MESSAGES / r.totalMs) * 1000)} msg/s overall, ${fmt((MESSAGES / (r.totalMs - r.firstBlockMs)) * 1000)} msg/s from the first block; view ${fmt(r.viewLength)} blocks, signed length ${fmt(r.signedLength)}`,
     )
   console.log(
-    `  catching-up process RSS: idle (code loaded) ${mb(r.idleRss)}, peak ${mb(r.peakRss)} (sampled every 50 ms: ${mb(r.sampledMaxRss)})`,
+    `  catching-up process RSS: idle (code loaded) ${mb(r.idleRss)}, peak ${mb(r.peakRss)} (sampled every ${process.env.BENCH_RSS_SAMPLE_MS ?? 50} ms: ${mb(r.sampledMaxRss)} at ${fmt(r.sampledMaxAtMs)} ms)`,
   )
   const timeLimit = 15_000 * (MESSAGES / TARGET_MESSAGES)
   const timeOk = r.caughtUp && r.totalMs < timeLimit
