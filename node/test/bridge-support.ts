@@ -1,7 +1,8 @@
-// Teardown for the bridge tests: each step (closing nodes, relays, the testnet) is bounded. Under
-// a loaded machine one of them rarely never settled (seen as a 60 s hook timeout, not reproduced
-// with logging on); a step that overruns is named on stderr and the teardown goes on, so the
-// bridge tests stay green while the cause is looked for.
+// Teardown for the bridge tests: each step (closing nodes, relays, the testnet) is bounded; a step
+// that overruns is named on stderr and the teardown goes on. "stop relays" used to overrun: a
+// node bridge closing mid-reconnect left a connection with no request on it, which Node's
+// server.close() waits on forever; the relay now ends such connections when it closes
+// (relay/quiet-close.ts). The bound stays, so a new leak is named instead of hanging the file.
 export async function bounded(what: string, step: Promise<unknown>, ms = 15_000): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<'late'>((resolve) => {
