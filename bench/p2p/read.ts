@@ -111,7 +111,7 @@ try {
   })
   const size = fill.count + (had?.count ?? 0)
   console.log(
-    `p2p read: channel of ${fmt(size)} messages${size < TARGET_MESSAGES ? ` (the issue's size is ${fmt(TARGET_MESSAGES)}: BENCH_READ_MESSAGES=${TARGET_MESSAGES}${FIXED === null ? `; this is what ${fmt(BUILD_MS / 1000)} s of building gives` : ''})` : ''}; built in ${fmt(fill.ms)} ms = ${fmt((size / fill.ms) * 1000)} msg/s (autobase appends of ${process.env.BENCH_BATCH ?? 500}); RSS ${mb(process.memoryUsage().rss)} (JS heap ${mb(process.memoryUsage().heapUsed)}); view ${fmt(node.log.view.core.length)} blocks`,
+    `p2p read: channel of ${fmt(size)} messages${size < TARGET_MESSAGES ? ` (the issue's size is ${fmt(TARGET_MESSAGES)}: BENCH_READ_MESSAGES=${TARGET_MESSAGES}${FIXED === null ? `; this is what ${fmt(BUILD_MS / 1000)} s of building gives` : ''})` : ''}; built in ${fmt(fill.ms)} ms = ${fmt((fill.count / fill.ms) * 1000)} msg/s (autobase appends of ${process.env.BENCH_BATCH ?? 500}); RSS ${mb(process.memoryUsage().rss)} (JS heap ${mb(process.memoryUsage().heapUsed)}); view ${fmt(node.log.view.core.length)} blocks`,
   )
 
   // ---- the reads, interleaved so each side sees the same machine ----
