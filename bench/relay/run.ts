@@ -5,7 +5,7 @@
 //     (target: p99 <= 1.5x).
 // Each server runs in its own process; every loop is bounded; loopback only.
 // Knobs: BENCH_POSTS (default 20000), BENCH_CONCURRENCY (32), BENCH_ROUNDS (5),
-// BENCH_SUBSCRIBERS (1000), BENCH_FANOUTS (20).
+// BENCH_SUBSCRIBERS (1000), BENCH_FANOUTS (20), BENCH_WARMUP (10000 POSTs per server before measuring).
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -17,6 +17,10 @@ import { percentile, post, postLoad, type Stats, type Subscriber, subscribe } fr
 const POSTS = Number(process.env.BENCH_POSTS ?? 20_000)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+// Each round starts a fresh server process: without a long warm-up a round measures V8 compiling
+// the relay's larger code base as much as the relay (full 150 -> 126 -> 111 µs/POST over three
+// rounds of one run with 2,000 warm-up POSTs; flat at ~110 with 10,000). Both servers get the same.
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 10_000)
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000)
 const FANOUTS = Number(process.env.BENCH_FANOUTS ?? 20)
 
@@ -88,7 +92,7 @@ function cpuSeconds(pid: number | undefined): number {
 async function throughput(mode: Mode, redisUrl: string): Promise<Stats & { cpuUs: number }> {
   return withServer(mode, redisUrl, async (s) => {
     const key = mode === 'full' ? s.key : null
-    await postLoad(s.url, postPath(mode), key, Math.min(2000, POSTS), CONCURRENCY) // warm-up
+    await postLoad(s.url, postPath(mode), key, WARMUP, CONCURRENCY) // warm-up
     const cpu0 = cpuSeconds(s.child.pid)
     const stats = await postLoad(s.url, postPath(mode), key, POSTS, CONCURRENCY)
     const cpuUs = ((cpuSeconds(s.child.pid) - cpu0) / POSTS) * 1e6
