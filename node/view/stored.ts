@@ -5,7 +5,7 @@
 // the id hashes alone were ~6% of the CPU profile.
 import c from 'compact-encoding'
 import sodium from 'sodium-native'
-import { deriveChannelKey, type EnvelopeHeader, headerEncoding } from '../../sdk/protocol/index.js'
+import { channelKeyOf, type EnvelopeHeader, headerEncoding } from '../../sdk/protocol/index.js'
 
 const ABYTES = sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES
 
@@ -26,20 +26,6 @@ export function decodeStored(bytes: Buffer): StoredEnvelope {
   return { header, headerBytes, ciphertext }
 }
 
-/** Channel keys per epoch key: deriving one is a keyed BLAKE2b. */
-const channelKeys = new WeakMap<Buffer, Map<string, Buffer>>()
-
-function channelKey(epochKey: Buffer, channel: string): Buffer {
-  let keys = channelKeys.get(epochKey)
-  if (!keys) channelKeys.set(epochKey, (keys = new Map()))
-  let key = keys.get(channel)
-  if (!key) {
-    key = deriveChannelKey(epochKey, channel)
-    if (keys.size < 1024) keys.set(channel, key)
-  }
-  return key
-}
-
 /** The decrypted body, or null when it does not open with this epoch key. */
 export function openStored(envelope: StoredEnvelope, epochKey: Buffer): Buffer | null {
   const body = Buffer.allocUnsafe(envelope.ciphertext.byteLength - ABYTES)
@@ -50,7 +36,7 @@ export function openStored(envelope: StoredEnvelope, epochKey: Buffer): Buffer |
       envelope.ciphertext,
       envelope.headerBytes,
       envelope.header.nonce,
-      channelKey(epochKey, envelope.header.channel),
+      channelKeyOf(epochKey, envelope.header.channel),
     )
     return body
   } catch {

@@ -4,7 +4,7 @@ import c from 'compact-encoding'
 import sodium from 'sodium-native'
 import { ProtocolError } from './errors.js'
 import { type EnvelopeHeader, headerEncoding, NONCE_BYTES, type OpType, PROTOCOL_VERSION } from './header.js'
-import { deriveChannelKey, randomBytes, type SigningKeyPair } from './keys.js'
+import { channelKeyOf, randomBytes, type SigningKeyPair } from './keys.js'
 
 export const SIGNATURE_BYTES = 64
 const ABYTES = 16
@@ -61,20 +61,6 @@ function signedMessage(id: Uint8Array): Buffer {
   return Buffer.concat([SIGNING_DOMAIN, id])
 }
 
-/** Channel keys per epoch key object: deriving costs a BLAKE2b per envelope otherwise. */
-const channelKeyCache = new WeakMap<Uint8Array, Map<string, Buffer>>()
-
-function channelKeyFor(epochKey: Uint8Array, channel: string): Buffer {
-  let keys = channelKeyCache.get(epochKey)
-  if (!keys) channelKeyCache.set(epochKey, (keys = new Map()))
-  let key = keys.get(channel)
-  if (!key) {
-    key = deriveChannelKey(epochKey, channel)
-    if (keys.size < 1024) keys.set(channel, key)
-  }
-  return key
-}
-
 export function sealEnvelope(input: SealInput, keys: SealKeys): Envelope {
   if (input.body.byteLength > MAX_BODY_BYTES) {
     throw new ProtocolError('MALFORMED', `body is larger than ${MAX_BODY_BYTES} bytes`)
@@ -94,7 +80,7 @@ export function sealEnvelope(input: SealInput, keys: SealKeys): Envelope {
   }
   const headerBytes = c.encode(headerEncoding, header)
   const ciphertext = Buffer.alloc(input.body.byteLength + ABYTES)
-  const key = channelKeyFor(keys.epochKey, header.channel)
+  const key = channelKeyOf(keys.epochKey, header.channel)
   sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
     ciphertext,
     input.body,
@@ -158,7 +144,7 @@ export function verifyEnvelope(envelope: Envelope): void {
 
 /** Decrypt the body. DECRYPT_FAILED for another team's or epoch's key, or altered bytes. */
 export function openEnvelope(envelope: Envelope, epochKey: Uint8Array): Buffer {
-  const key = channelKeyFor(epochKey, envelope.header.channel)
+  const key = channelKeyOf(epochKey, envelope.header.channel)
   const body = Buffer.alloc(envelope.ciphertext.byteLength - ABYTES)
   try {
     sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(

@@ -66,6 +66,21 @@ export function deriveChannelKey(epochKey: Uint8Array, channel: string): Buffer 
   return keyedHash(epochKey, LABEL.channel, channel)
 }
 
+/** Channel keys per epoch key object: deriving one costs a keyed BLAKE2b per envelope otherwise. */
+const channelKeyCache = new WeakMap<Uint8Array, Map<string, Buffer>>()
+
+/** deriveChannelKey, remembered per epoch key object (at most 1,024 channels each). */
+export function channelKeyOf(epochKey: Uint8Array, channel: string): Buffer {
+  let keys = channelKeyCache.get(epochKey)
+  if (!keys) channelKeyCache.set(epochKey, (keys = new Map()))
+  let key = keys.get(channel)
+  if (!key) {
+    key = deriveChannelKey(epochKey, channel)
+    if (keys.size < 1024) keys.set(channel, key)
+  }
+  return key
+}
+
 /** The hyperswarm topic of a team: reveals nothing about the team without its key. */
 export function teamTopic(teamKey: Uint8Array): Buffer {
   assertKey(teamKey, 'team key')
