@@ -1,11 +1,3 @@
-// `handoff join CODE --relay URL`: joining when the inviting node cannot be reached peer to peer.
-// The joiner and the inviter talk through the invite's pairing box on the relay, over a pipe
-// sealed with keys from the invite secret (bridge/pipe.ts). On that pipe runs what a swarm
-// connection carries in join.ts: a Noise replication stream of the corestore, with the pairing
-// channel inside (same request and answer proofs), then the team log's replication until the
-// inviter's MemberAdd makes this device a writer. The answer also carries a relay key the
-// inviter minted for this member; URL and key go to DIR/relay.json, so `handoff node` bridges.
-import { randomBytes } from 'node:crypto'
 import Autobase from 'autobase'
 import Corestore from 'corestore'
 import type { Protomux } from 'protomux'
@@ -16,9 +8,7 @@ import { BoxClient, followBox, newSession, PipeCodec, PipeEnd, type RawStream } 
 import { ensureDir, type Identity, paths, readIdentity, writeIdentity } from './data-dir.js'
 import type { RelayPairResponse } from './invites.js'
 import type { JoinResult } from './join.js'
-import { NodeKeys } from './keyring.js'
-import { controlKeyOf } from './log/ops.js'
-import { TeamLog } from './log/team-log.js'
+import { identityFromAnswer, openTeamLog, waitUntilWriter } from './join-common.js'
 import { decodeInviteCode, inviteIdOf, openPairChannel, requestProof, responseProof } from './pairing.js'
 
 export interface RelayJoinOptions {
@@ -67,17 +57,7 @@ export async function joinThroughRelay(options: RelayJoinOptions): Promise<Relay
     })
 
     const response = await pair(stream.noiseStream.userData, secret, publicKey, writer, signal, end.signal)
-    if (!response.team || !response.name || !response.role)
-      throw new Error('the inviting node sent an incomplete answer')
-    const identity: Identity = {
-      version: 1,
-      name: response.name,
-      device: { publicKey, secretKey: device.secretKey.toString('hex') },
-      team: response.team,
-      role: response.role,
-      epochs: {},
-      swarmSeed: randomBytes(32).toString('hex'),
-    }
+    const identity = identityFromAnswer(response, device)
     await writeIdentity(dir, identity)
     const key = options.relayKey ?? response.relay_key ?? null
     if (key) await writeRelayAccess(dir, { url: options.relay, key })
@@ -137,19 +117,10 @@ function pair(
 }
 
 async function becomeWriter(corestore: Corestore, identity: Identity, dir: string, signal: AbortSignal) {
-  const keys = new NodeKeys(identity, dir)
-  const log = new TeamLog(corestore, Buffer.from(identity.team.base, 'hex'), {
-    teamId: keys.teamId,
-    controlKey: controlKeyOf(keys.teamKey),
-  })
+  const { log, keys } = openTeamLog(corestore, identity, dir)
   try {
     await log.ready()
-    await log.waitWritable(signal)
-    while (!(await keys.refresh(log.view)) && keys.allEpochs().length === 0) {
-      signal.throwIfAborted()
-      await new Promise((r) => setTimeout(r, 200))
-      await log.update()
-    }
+    await waitUntilWriter(log, keys, signal)
   } finally {
     await log.close()
   }

@@ -1,8 +1,3 @@
-// `handoff join CODE`: the joining side of pairing (pairing.ts). Meets the inviting node on the
-// invite's topic, proves it holds the code, receives the team, stores its new identity, then
-// replicates the team log until the inviter's MemberAdd makes this device a writer and its
-// sealed epoch keys are opened.
-import { randomBytes } from 'node:crypto'
 import Autobase from 'autobase'
 import Corestore from 'corestore'
 import Hyperswarm, { type SwarmConnection } from 'hyperswarm'
@@ -10,9 +5,7 @@ import type { Protomux } from 'protomux'
 import { UsageError } from '../sdk/cli-errors.js'
 import { generateSigningKeyPair } from '../sdk/protocol/index.js'
 import { ensureDir, type Identity, paths, readIdentity, writeIdentity, writePeers } from './data-dir.js'
-import { NodeKeys } from './keyring.js'
-import { controlKeyOf } from './log/ops.js'
-import { TeamLog } from './log/team-log.js'
+import { identityFromAnswer, openTeamLog, waitUntilWriter } from './join-common.js'
 import {
   decodeInviteCode,
   inviteIdOf,
@@ -62,17 +55,7 @@ export async function joinTeam(options: JoinOptions): Promise<JoinResult> {
       options.bootstrap,
       signal,
     )
-    if (!response.team || !response.name || !response.role)
-      throw new Error('the inviting node sent an incomplete answer')
-    const identity: Identity = {
-      version: 1,
-      name: response.name,
-      device: { publicKey, secretKey: device.secretKey.toString('hex') },
-      team: response.team,
-      role: response.role,
-      epochs: {},
-      swarmSeed: randomBytes(32).toString('hex'),
-    }
+    const identity = identityFromAnswer(response, device)
     await writeIdentity(dir, identity)
     if (response.peer && /^[0-9a-f]{64}$/.test(response.peer)) await writePeers(dir, [response.peer])
     await becomeWriter(corestore, identity, dir, options.bootstrap, signal)
@@ -140,11 +123,7 @@ async function becomeWriter(
   bootstrap: Bootstrap | undefined,
   signal: AbortSignal,
 ): Promise<void> {
-  const keys = new NodeKeys(identity, dir)
-  const log = new TeamLog(corestore, Buffer.from(identity.team.base, 'hex'), {
-    teamId: keys.teamId,
-    controlKey: controlKeyOf(keys.teamKey),
-  })
+  const { log, keys } = openTeamLog(corestore, identity, dir)
   const book = await PeerBook.open(dir)
   const swarm = new TeamSwarm({
     teamKey: keys.teamKey,
@@ -161,12 +140,7 @@ async function becomeWriter(
   try {
     await log.ready()
     await swarm.join()
-    await log.waitWritable(signal)
-    while (!(await keys.refresh(log.view)) && keys.allEpochs().length === 0) {
-      signal.throwIfAborted()
-      await new Promise((r) => setTimeout(r, 200))
-      await log.update()
-    }
+    await waitUntilWriter(log, keys, signal)
   } finally {
     await swarm.close()
     await book.flush()
