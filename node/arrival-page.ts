@@ -1,7 +1,8 @@
 // The channel feed (`GET .../messages` without a filter, and `GET .../unread`) in this node's
 // arrival order (node/arrivals.ts): a cursor stands for "every message that reached this node
 // before it", so the next page holds exactly the messages the client has not seen, even those a
-// reorder put before the cursor in the view.
+// reorder put before the cursor in the view. Filtered reads (thread, mention, sender) page the
+// same order: the signed part through their view index, the arrivals tail checked record by record.
 import type { MessageQuery } from '../sdk/api/store.js'
 import type { Message, MessagePage } from '../sdk/api/types.js'
 import { type Arrivals, type Mark, StaleArrivals } from './arrivals.js'
@@ -14,6 +15,12 @@ const SCAN_BUDGET = 5000
 /** Reads retried while the view is being reordered under them, before skipping what is missing. */
 const TRIES = 4
 
+/** A filtered read: which records it takes, and its view index (key at a position). */
+export interface ArrivalFilter {
+  accept(record: MessageRecord): boolean
+  index(s: number): string
+}
+
 export async function arrivalPage(
   reader: ViewReader,
   arrivals: Arrivals,
@@ -21,12 +28,14 @@ export async function arrivalPage(
   record: ChannelRecord,
   query: MessageQuery,
   excludeTag: string | null,
+  filter?: ArrivalFilter,
 ): Promise<MessagePage> {
   const cursor = query.after_id === null ? null : reader.parseCursor(query.after_id)
   for (let attempt = 1; ; attempt++) {
     try {
       return await readPage(reader, arrivals, channel, attempt === 1 ? record : undefined, cursor, query, {
         excludeTag,
+        filter,
         skipMissing: attempt >= TRIES,
       })
     } catch (err) {
@@ -43,7 +52,7 @@ async function readPage(
   record: ChannelRecord | undefined,
   cursor: string | null,
   query: MessageQuery,
-  opts: { excludeTag: string | null; skipMissing: boolean },
+  opts: { excludeTag: string | null; filter?: ArrivalFilter | undefined; skipMissing: boolean },
 ): Promise<MessagePage> {
   const mark = await arrivals.sync(channel, record)
   if (!mark) return { messages: [], next_after_id: query.after_id ?? '0-0', has_more: false, channel }
@@ -60,6 +69,7 @@ async function readPage(
     reverse,
     want: query.limit + 1,
     skipMissing: opts.skipMissing,
+    ...(opts.filter ? { index: opts.filter.index } : {}),
   })
   for await (const { record: r } of walk) {
     if (reverse) next ??= r.id
@@ -67,7 +77,8 @@ async function readPage(
       hasMore = true
       break
     }
-    const ok = !r.deleted && (!opts.excludeTag || r.tag !== opts.excludeTag)
+    const ok =
+      !r.deleted && (!opts.excludeTag || r.tag !== opts.excludeTag) && (!opts.filter || opts.filter.accept(r))
     if (ok && messages.length === query.limit) {
       hasMore = true
       break

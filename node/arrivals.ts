@@ -53,6 +53,9 @@ export interface WalkOptions {
   feed?: Feed
   /** skip an item the view does not hold now instead of throwing StaleArrivals */
   skipMissing?: boolean
+  /** a filtered read: the signed part through a view index of positions (r/, n/, s/ keys at a
+   *  position, valued by it), since there aseq = position; the tail holds every item regardless */
+  index?: (s: number) => string
 }
 type Value = Mark | Entry | number
 
@@ -224,16 +227,22 @@ export class Arrivals {
     after: number,
     options: WalkOptions = {},
   ): AsyncIterable<{ aseq: number; record: T }> {
-    const { reverse = false, want = 64, feed = MESSAGES, skipMissing = false } = options
+    const { reverse = false, want = 64, feed = MESSAGES, skipMissing = false, index } = options
     const view = this.view()
     const keys = feedKeys(feed, name, mark.gen)
     const bee = this.bee
     const signedPart = async function* () {
       const top = reverse ? Math.min(after, mark.base) : mark.base
       if (reverse ? top === 0 : after >= top) return
-      const range = { gt: feed.at(space, reverse ? 0 : after), lte: feed.at(space, top) }
-      for await (const { key, value } of chunked(view, range, reverse, want))
-        yield { aseq: seqOf(key), record: value as T }
+      const at = index ?? ((s: number) => feed.at(space, s))
+      const range = { gt: at(reverse ? 0 : after), lte: at(top) }
+      for await (const { key, value } of chunked(view, range, reverse, want)) {
+        if (!index) yield { aseq: seqOf(key), record: value as T }
+        else {
+          const record = (await view.get(feed.at(space, value as number)))?.value
+          if (record !== undefined) yield { aseq: value as number, record: record as T }
+        }
+      }
     }
     const tail = async function* () {
       if ((reverse && after <= mark.base) || mark.last === mark.base) return

@@ -1,6 +1,8 @@
 // Message pages and threads over the view's indexes: the unfiltered log (m/), a thread (r/),
-// mentions (n/) or a sender's messages (s/), each ordered by log position. A read walks one
-// index from the cursor's position; a second filter is checked on the records it visits.
+// mentions (n/) or a sender's messages (s/). On a node every read pages in its arrival order
+// (node/arrival-page.ts), a filtered one through its index where arrival order is log order; the
+// log-order walk below serves a reader without arrivals. A read walks one index from the cursor's
+// position; a second filter is checked on the records it visits.
 import { ApiError } from '../sdk/api/errors.js'
 import type { MessageQuery, PageQuery } from '../sdk/api/store.js'
 import type { Message, MessagePage, ThreadPage } from '../sdk/api/types.js'
@@ -78,9 +80,15 @@ export async function readMessagePage(
     if (query.after_id !== null) await validateOnly(reader, query.after_id)
     return { messages: [], next_after_id: query.after_id ?? '0-0', has_more: false, channel }
   }
-  if (reader.arrivals && !query.thread_id && !query.mention && !senderTag)
-    return arrivalPage(reader, reader.arrivals, channel, ch.record, query, excludeTag)
   const index = indexOf(ch.space, query, senderTag)
+  if (reader.arrivals) {
+    // a filtered read too: a cursor from before a reorder must not skip what the reorder put
+    // before it in the log (the arrivals tail is checked record by record with `accept`)
+    const filter = index.pointers
+      ? { accept: (r: MessageRecord) => accept(r, query, senderTag, excludeTag), index: index.at }
+      : undefined
+    return arrivalPage(reader, reader.arrivals, channel, ch.record, query, excludeTag, filter)
+  }
   const messages: Message[] = []
   let hasMore = false
   let visited = 0
