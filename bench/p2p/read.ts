@@ -8,9 +8,17 @@
 // BENCH_READ_DIR=<dir>: keep the node's data dir there and reuse the channel already built in it
 // (building 1,000,000 messages takes minutes; re-measuring the reads should not). RSS is printed
 // after the build, after the first read (which syncs the arrival order) and after the reads.
+// Each timed read starts after a turn of the event loop, and the GC pauses inside each read's
+// window are counted: V8 runs most scavenges as tasks between macrotasks, so a read that crosses
+// one (every HTTP request does; a store read of cached blocks does not) pays in its window for the
+// young-generation garbage of the store read it contains. The p99 of the reads without a pause is
+// printed next to it, and a GET /api/node/status (same key check, no store read) gives the floor
+// of an HTTP round trip.
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { Agent, request } from 'node:http'
+import { PerformanceObserver } from 'node:perf_hooks'
+import { setImmediate as turn } from 'node:timers/promises'
 import { startNode } from '../../node/index.js'
 import { channelSpace } from '../../node/view/keys.js'
 import type { ChannelRecord } from '../../node/view/records.js'
@@ -136,25 +144,60 @@ try {
     const status = await httpGet(agent, url, path, node.apiKey)
     if (status !== 200) throw new Error(`HTTP ${status}`)
   }
-  const timings: Record<'raw' | 'store' | 'http', number[]> = { raw: [], store: [], http: [] }
-  const fns = { raw: rawRead, store: storeRead, http: httpRead }
+  const floorRead = async () => {
+    const status = await httpGet(agent, url, '/api/node/status', node.apiKey)
+    if (status !== 200) throw new Error(`HTTP ${status}`)
+  }
+  const names = ['raw', 'store', 'http', 'floor'] as const
+  type Name = (typeof names)[number]
+  const timings: Record<Name, number[]> = { raw: [], store: [], http: [], floor: [] }
+  const windows: Record<Name, [number, number][]> = { raw: [], store: [], http: [], floor: [] }
+  const fns = { raw: rawRead, store: storeRead, http: httpRead, floor: floorRead }
+  const pauses: [number, number][] = []
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push([e.startTime, e.startTime + e.duration])
+  })
+  gc.observe({ entryTypes: ['gc'] })
   for (let i = 0; i < READS + 50; i++) {
-    for (const name of ['raw', 'store', 'http'] as const) {
+    for (const name of names) {
+      await turn()
       const start = now()
       await fns[name]()
-      if (i >= 50) timings[name].push(now() - start) // the first 50 warm caches and the JIT
+      const end = now()
+      if (i < 50) continue // the first 50 warm caches and the JIT
+      timings[name].push(end - start)
+      windows[name].push([start, end])
     }
   }
+  await turn() // the observer delivers the last entries in a later task
+  gc.disconnect()
   agent.destroy()
+  // GC time inside each read's window: what the read paid for V8 rather than for its own work
+  const gcOf = (name: Name) => {
+    let ms = 0
+    const clean: number[] = []
+    windows[name].forEach(([a, b], i) => {
+      let inside = 0
+      for (const [ga, gb] of pauses) inside += Math.max(0, Math.min(b, gb) - Math.max(a, ga))
+      if (inside === 0) clean.push(timings[name][i] ?? 0)
+      ms += inside
+    })
+    const held = windows[name].length - clean.length
+    return `GC in ${held} reads, ${ms.toFixed(1)} ms${held > 0 ? `; p99 without them ${stats(clean).p99.toFixed(2)} ms` : ''}`
+  }
   const r = stats(timings.raw)
   const s = stats(timings.store)
   const h = stats(timings.http)
-  console.log(`  raw hyperbee range read of ${PAGE} entries (baseline): ${show(r)}`)
+  const f = stats(timings.floor)
+  console.log(`  raw hyperbee range read of ${PAGE} entries (baseline): ${show(r)}  (${gcOf('raw')})`)
   console.log(
-    `  NodeStore.readMessages latest ${PAGE}:                 ${show(s)}  (${(s.p99 / r.p99).toFixed(2)}x baseline p99)`,
+    `  NodeStore.readMessages latest ${PAGE}:                 ${show(s)}  (${(s.p99 / r.p99).toFixed(2)}x baseline p99; ${gcOf('store')})`,
   )
   console.log(
-    `  HTTP GET .../messages?limit=${PAGE} (keep-alive):       ${show(h)}  (${(h.p99 / r.p99).toFixed(2)}x baseline p99)`,
+    `  HTTP GET .../messages?limit=${PAGE} (keep-alive):       ${show(h)}  (${(h.p99 / r.p99).toFixed(2)}x baseline p99; ${gcOf('http')})`,
+  )
+  console.log(
+    `  HTTP GET /api/node/status (round-trip floor):        ${show(f)}  (${gcOf('floor')}); HTTP p50 - store p50 = ${(h.p50 - s.p50).toFixed(2)} ms`,
   )
   console.log(`  RSS after the reads ${rss()} (JS heap ${mb(process.memoryUsage().heapUsed)})`)
   if (SCAN_PAGES > 0) {
