@@ -81,12 +81,14 @@ export function feedKeys(feed: Feed, name: string, gen: number) {
 }
 export type FeedKeys = ReturnType<typeof feedKeys>
 
-/** A key range read in limited chunks, each continuing after the last key of the one before. */
+/** A key range read in limited chunks, each continuing after the last key of the one before.
+ *  `raw`: values as their stored bytes (the caller decodes them, e.g. with decodeViewValue). */
 export async function* chunked<V>(
   bee: Hyperbee<V>,
   range: { gt?: string; gte?: string; lt?: string; lte?: string },
   reverse: boolean,
   first: number,
+  raw = false,
 ): AsyncIterable<{ key: string; value: V }> {
   let bounds = range
   let limit = Math.max(1, first)
@@ -94,7 +96,8 @@ export async function* chunked<V>(
     // read the chunk to its end before yielding: a consumer that stops early then leaves no
     // stream half read (destroying one builds an error with a stack, per read)
     const entries: Array<{ key: string; value: V }> = []
-    for await (const entry of bee.createReadStream({ ...bounds, reverse, limit })) entries.push(entry)
+    for await (const entry of bee.createReadStream({ ...bounds, reverse, limit }, raw ? RAW : undefined))
+      entries.push(entry)
     yield* entries
     const last = entries[entries.length - 1]?.key ?? null
     if (last === null || entries.length < limit) return
@@ -105,6 +108,8 @@ export async function* chunked<V>(
     limit = Math.min(limit * 4, 1024)
   }
 }
+
+const RAW = { valueEncoding: 'binary' } as const
 
 interface Versioned {
   checkout(version: number): View

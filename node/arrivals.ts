@@ -26,7 +26,7 @@ import {
   type View,
 } from './arrival-feeds.js'
 import { type ChannelSpace, channelKey, channelSpace, seqOf } from './view/keys.js'
-import type { ChannelRecord, ViewValue } from './view/records.js'
+import { type ChannelRecord, decodeViewValue, type ViewValue } from './view/records.js'
 
 /** Per feed and channel generation. */
 export interface Mark {
@@ -236,11 +236,13 @@ export class Arrivals {
       if (reverse ? top === 0 : after >= top) return
       const at = index ?? ((s: number) => feed.at(space, s))
       const range = { gt: at(reverse ? 0 : after), lte: at(top) }
-      for await (const { key, value } of chunked(view, range, reverse, want)) {
-        if (!index) yield { aseq: seqOf(key), record: value as T }
+      // stored bytes, decoded once per block (decodeViewValue): the same records every read
+      for await (const { key, value } of chunked(view, range, reverse, want, true)) {
+        const decoded = decodeViewValue(value as unknown as Buffer)
+        if (!index) yield { aseq: seqOf(key), record: decoded as T }
         else {
-          const record = (await view.get(feed.at(space, value as number)))?.value
-          if (record !== undefined) yield { aseq: value as number, record: record as T }
+          const record = await rawGet(view, feed.at(space, decoded as number))
+          if (record !== undefined) yield { aseq: decoded as number, record: record as T }
         }
       }
     }
@@ -272,13 +274,21 @@ async function itemOf(
   e: Entry,
   skipMissing: boolean,
 ): Promise<ViewValue | null> {
-  const at = (await view.get(feed.at(space, e.s)))?.value
+  const at = await rawGet(view, feed.at(space, e.s))
   if (at !== undefined && feed.idOf(at) === e.id) return at
   const s = await feed.find(view, space, e.id)
-  const found = typeof s === 'number' ? (await view.get(feed.at(space, s)))?.value : undefined
+  const found = typeof s === 'number' ? await rawGet(view, feed.at(space, s)) : undefined
   if (found !== undefined && feed.idOf(found) === e.id) return found
   if (skipMissing) return null
   throw new StaleArrivals(`${e.id} is not where the last sync saw it`)
+}
+
+const RAW = { valueEncoding: 'binary' } as const
+
+/** A view value by key, decoded once per block (decodeViewValue). */
+async function rawGet(view: View, key: string): Promise<ViewValue | undefined> {
+  const bytes = (await view.get(key, RAW))?.value as unknown as Buffer | undefined
+  return bytes === undefined ? undefined : decodeViewValue(bytes)
 }
 
 /** Entries whose aseq is their (now signed) position fold into `base`. */

@@ -111,11 +111,12 @@ declare module 'hyperbee' {
     readonly version: number
     ready(): Promise<void>
     close(): Promise<void>
-    get(key: string): Promise<BeeEntry<V> | null>
+    /** opts.valueEncoding 'binary': the stored bytes (typed V only by the caller's cast) */
+    get(key: string, opts?: { valueEncoding?: string }): Promise<BeeEntry<V> | null>
     put(key: string, value: V): Promise<void>
     del(key: string): Promise<void>
     batch(opts?: { update?: boolean }): HyperbeeBatch<V>
-    createReadStream(range?: BeeRange): AsyncIterable<BeeEntry<V>>
+    createReadStream(range?: BeeRange, opts?: { valueEncoding?: string }): AsyncIterable<BeeEntry<V>>
     peek(range?: BeeRange): Promise<BeeEntry<V> | null>
     snapshot(): Hyperbee<V>
   }

@@ -11,7 +11,7 @@ import type { Arrivals } from '../arrivals.js'
 import { type ChannelBody, decodeOpBody, type MessageBody } from '../log/ops.js'
 import { CHANNELS_FROM, CHANNELS_TO, type ChannelSpace, channelKey, channelSpace, seqOf } from './keys.js'
 import type { ChangeRecord, ChannelRecord, MessageRecord, ViewValue } from './records.js'
-import { decodeStored, openStored } from './stored.js'
+import { decodeStored, openStored, type StoredEnvelope } from './stored.js'
 
 export interface Keyring {
   /** the content key of an epoch, or null when this node never received it */
@@ -84,7 +84,15 @@ export class ViewReader {
   /** The body of a stored envelope (node/view/stored.ts), or null without its epoch key. */
   openStored<T>(bytes: Buffer): T | null {
     try {
-      const envelope = decodeStored(bytes)
+      return this.openEnvelopeBody<T>(decodeStored(bytes))
+    } catch {
+      return null
+    }
+  }
+
+  private openEnvelopeBody<T>(envelope: StoredEnvelope | null): T | null {
+    if (!envelope) return null
+    try {
       const key = this.keys.epochKey(envelope.header.epoch)
       const body = key ? openStored(envelope, key) : null
       return body ? decodeOpBody<T>(body) : null
@@ -94,8 +102,8 @@ export class ViewReader {
   }
 
   toMessage(channel: string, record: MessageRecord): Message {
-    const bytes = Buffer.from(record.env, 'base64')
-    const opened = this.openStored<MessageBody>(bytes)
+    // decrypted on every read; only the ciphertext's decoding is remembered (storedOf)
+    const opened = this.openEnvelopeBody<MessageBody>(storedOf(record))
     // a body of the wrong shape (signed by a member, but not by this code) is served as ciphertext
     const body =
       opened && typeof opened.content === 'string' && typeof opened.sender === 'string' ? opened : null
@@ -103,7 +111,7 @@ export class ViewReader {
       id: record.id,
       channel,
       sender: body?.sender ?? '',
-      content: body ? body.content : encodeContentString(decodeEnvelope(bytes)),
+      content: body ? body.content : encodeContentString(decodeEnvelope(Buffer.from(record.env, 'base64'))),
       mention: record.mention,
       thread_id: record.thread_id,
       reply_count: record.replies,
@@ -205,6 +213,26 @@ export class ViewReader {
     }
   }
 }
+
+/**
+ * A message record's envelope decoded to header and ciphertext (views into its bytes), once per
+ * record: the view's records are decoded once per block (decodeViewValue) and shared by every
+ * read, so this saves each read the base64 decode and header decode of all its envelopes. Null
+ * for bytes that are not a stored envelope.
+ */
+function storedOf(record: MessageRecord): StoredEnvelope | null {
+  let envelope = stored.get(record)
+  if (envelope === undefined) {
+    try {
+      envelope = decodeStored(Buffer.from(record.env, 'base64'))
+    } catch {
+      envelope = null
+    }
+    stored.set(record, envelope)
+  }
+  return envelope
+}
+const stored = new WeakMap<MessageRecord, StoredEnvelope | null>()
 
 /** Numeric compare of `<ms>-<n>` ids (decimal strings of any length). */
 export function compareIds(a: string, b: string): number {

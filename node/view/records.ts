@@ -93,3 +93,19 @@ export type ViewValue =
   | DroppedRecord
   | number
   | true
+
+/**
+ * A view value from its stored JSON bytes, decoded once per block. Hyperbee keeps the blocks it
+ * read in its node cache and hands out the same value Buffer for a block while it stays there,
+ * and a block never changes, so the decoded value is remembered by that Buffer (and forgotten
+ * with it). The latest-50 read decoded its 51 records on every read: ~100 KB of strings a read.
+ * The value is frozen: every reader of the block shares it.
+ */
+export function decodeViewValue(bytes: Buffer): ViewValue {
+  const known = decoded.get(bytes)
+  if (known !== undefined) return known
+  const value = Object.freeze(JSON.parse(bytes.toString('utf8'))) as ViewValue
+  decoded.set(bytes, value)
+  return value
+}
+const decoded = new WeakMap<Buffer, ViewValue>()
