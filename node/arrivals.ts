@@ -74,6 +74,9 @@ export class Arrivals {
   /** the view's signed length and fork at each mark's last sync */
   private readonly synced = new Map<string, { signed: number; fork: number }>()
   private queue: Promise<unknown> = Promise.resolve()
+  /** first chunks of signed-part reads at the view's length and fork `chunksAt` (signedRange) */
+  private readonly chunks = new Map<string, Array<{ key: string; value: ViewValue }>>()
+  private chunksAt = { length: -1, fork: -1 }
 
   constructor(
     store: Corestore,
@@ -231,38 +234,74 @@ export class Arrivals {
     const view = this.view()
     const keys = feedKeys(feed, name, mark.gen)
     const bee = this.bee
-    const signedPart = async function* () {
+    // one generator, no nested ones: each level of async generators cost every item a promise
+    // and an iterator result or two per level, on every read
+    for (const part of reverse ? TAIL_FIRST : SIGNED_FIRST) {
+      if (part === 'tail') {
+        if ((reverse && after <= mark.base) || mark.last === mark.base) continue
+        const range = reverse
+          ? { gt: keys.at(mark.base), lte: keys.at(after) }
+          : keys.after(Math.max(after, mark.base))
+        for await (const { key, value } of chunked(bee, range, reverse, want)) {
+          const record = await itemOf(view, space, feed, value as Entry, skipMissing)
+          if (record) yield { aseq: seqOf(key), record: record as T }
+        }
+        continue
+      }
       const top = reverse ? Math.min(after, mark.base) : mark.base
-      if (reverse ? top === 0 : after >= top) return
+      if (reverse ? top === 0 : after >= top) continue
       const at = index ?? ((s: number) => feed.at(space, s))
       const range = { gt: at(reverse ? 0 : after), lte: at(top) }
-      // stored bytes, decoded once per block (decodeViewValue): the same records every read
-      for await (const { key, value } of chunked(view, range, reverse, want, true)) {
-        const decoded = decodeViewValue(value as unknown as Buffer)
-        if (!index) yield { aseq: seqOf(key), record: decoded as T }
-        else {
-          const record = await rawGet(view, feed.at(space, decoded as number))
-          if (record !== undefined) yield { aseq: decoded as number, record: record as T }
+      const limit = Math.max(1, want)
+      const first = await this.signedChunk(view, range, reverse, limit)
+      let more:
+        | Iterable<{ key: string; value: ViewValue }>
+        | AsyncIterable<{ key: string; value: ViewValue }> = NONE
+      const last = first[first.length - 1]?.key
+      if (last !== undefined && first.length === limit) {
+        const rest = reverse ? { gt: range.gt, lt: last } : { gt: last, lte: range.lte }
+        more = decoded(chunked(view, rest, reverse, Math.min(limit * 4, 1024), true))
+      }
+      for (const chunk of [first, more])
+        for await (const { key, value } of chunk) {
+          if (!index) yield { aseq: seqOf(key), record: value as T }
+          else {
+            const record = await rawGet(view, feed.at(space, value as number))
+            if (record !== undefined) yield { aseq: value as number, record: record as T }
+          }
         }
-      }
     }
-    const tail = async function* () {
-      if ((reverse && after <= mark.base) || mark.last === mark.base) return
-      const range = reverse
-        ? { gt: keys.at(mark.base), lte: keys.at(after) }
-        : keys.after(Math.max(after, mark.base))
-      for await (const { key, value } of chunked(bee, range, reverse, want)) {
-        const record = await itemOf(view, space, feed, value as Entry, skipMissing)
-        if (record) yield { aseq: seqOf(key), record: record as T }
-      }
+  }
+
+  /**
+   * The first chunk of a range of the view's signed part, values decoded (decodeViewValue),
+   * remembered until the view changes (another length or fork): a client polling the newest
+   * page of an idle channel re-read the same 51 entries through hyperbee's b-tree every time (a
+   * snapshot session, a range iterator, a stream and a block wrapper per entry: ~300 KB a read).
+   * The records are ciphertext as stored; the caller still decrypts each body on every read.
+   */
+  private async signedChunk(
+    view: View,
+    range: { gt: string; lte: string },
+    reverse: boolean,
+    limit: number,
+  ): Promise<Array<{ key: string; value: ViewValue }>> {
+    const core = view.core as unknown as SignedCore
+    const { length, fork } = core
+    if (this.chunksAt.length !== length || this.chunksAt.fork !== fork) {
+      this.chunks.clear()
+      this.chunksAt = { length, fork }
     }
-    if (reverse) {
-      yield* tail()
-      yield* signedPart()
-    } else {
-      yield* signedPart()
-      yield* tail()
-    }
+    const id = `${reverse ? '<' : '>'}${limit} ${range.gt} ${range.lte}`
+    const known = this.chunks.get(id)
+    if (known) return known
+    const first: Array<{ key: string; value: ViewValue }> = []
+    for await (const { key, value } of view.createReadStream({ ...range, reverse, limit }, RAW))
+      first.push({ key, value: decodeViewValue(value as unknown as Buffer) })
+    // kept only when the view did not move while it was read
+    if (core.length === length && core.fork === fork && this.chunks.size < MAX_CHUNKS)
+      this.chunks.set(id, first)
+    return first
   }
 }
 
@@ -284,6 +323,16 @@ async function itemOf(
 }
 
 const RAW = { valueEncoding: 'binary' } as const
+const TAIL_FIRST = ['tail', 'signed'] as const
+const SIGNED_FIRST = ['signed', 'tail'] as const
+const NONE: Array<{ key: string; value: ViewValue }> = []
+
+async function* decoded(entries: AsyncIterable<{ key: string; value: ViewValue }>) {
+  for await (const { key, value } of entries)
+    yield { key, value: decodeViewValue(value as unknown as Buffer) }
+}
+/** distinct signed-part reads remembered per view length (channels x page sizes x cursors) */
+const MAX_CHUNKS = 64
 
 /** A view value by key, decoded once per block (decodeViewValue). */
 async function rawGet(view: View, key: string): Promise<ViewValue | undefined> {
