@@ -74,9 +74,14 @@ export class Arrivals {
   /** the view's signed length and fork at each mark's last sync */
   private readonly synced = new Map<string, { signed: number; fork: number }>()
   private queue: Promise<unknown> = Promise.resolve()
-  /** first chunks of signed-part reads at the view's length and fork `chunksAt` (signedRange) */
+  /** first chunks of signed-part reads at the view core, length and fork `chunksAt` (signedChunk):
+   *  another core (autobase reopened or fast-forwarded the view) starts afresh too */
   private readonly chunks = new Map<string, Array<{ key: string; value: ViewValue }>>()
-  private chunksAt = { length: -1, fork: -1 }
+  private chunksAt: { core: SignedCore | null; length: number; fork: number } = {
+    core: null,
+    length: -1,
+    fork: -1,
+  }
 
   constructor(
     store: Corestore,
@@ -288,9 +293,10 @@ export class Arrivals {
   ): Promise<Array<{ key: string; value: ViewValue }>> {
     const core = view.core as unknown as SignedCore
     const { length, fork } = core
-    if (this.chunksAt.length !== length || this.chunksAt.fork !== fork) {
+    const at = this.chunksAt
+    if (at.core !== core || at.length !== length || at.fork !== fork) {
       this.chunks.clear()
-      this.chunksAt = { length, fork }
+      this.chunksAt = { core, length, fork }
     }
     const id = `${reverse ? '<' : '>'}${limit} ${range.gt} ${range.lte}`
     const known = this.chunks.get(id)
