@@ -14,7 +14,7 @@ import {
 } from '../../sdk/api/pair-box.js'
 import { sleep } from '../../sdk/client/backoff.js'
 import { jsonOrThrow } from '../../sdk/client/http.js'
-import { keyedHash } from '../../sdk/protocol/index.js'
+import { keyedHash, randomBytes } from '../../sdk/protocol/index.js'
 
 const SESSION_BYTES = 16
 const NONCE_BYTES = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
@@ -93,11 +93,7 @@ export class PipeCodec {
   }
 }
 
-export const newSession = (): Buffer => {
-  const session = Buffer.alloc(SESSION_BYTES)
-  sodium.randombytes_buf(session)
-  return session
-}
+export const newSession = (): Buffer => randomBytes(SESSION_BYTES)
 
 /**
  * The relay's box routes for one box (relay/routes/pairing.ts): reading and writing need no API
