@@ -11,7 +11,7 @@ import { keyedHash, OpType, sealEnvelope, signingKeyPairFromSeed } from '../../s
  * Relay records older than this are not imported: past the relay's 30-day memory of a claim, a
  * bridge starting afresh could win it again and import a record twice.
  */
-export const IMPORT_MAX_AGE_MS = 25 * 24 * 3600 * 1000
+const IMPORT_MAX_AGE_MS = 25 * 24 * 3600 * 1000
 
 export class Claims {
   private readonly key: Buffer
