@@ -53,11 +53,6 @@ export class StreamRegistry {
     })
   }
 
-  /** streams of `keyId` counted in this process (0 when slots are shared) */
-  count(keyId: string): number {
-    return this.held.get(keyId) ?? 0
-  }
-
   get size(): number {
     return this.writers.size
   }
