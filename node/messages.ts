@@ -1,21 +1,16 @@
 // Message pages and threads over the view's indexes: the unfiltered log (m/), a thread (r/),
-// mentions (n/) or a sender's messages (s/). On a node every read pages in its arrival order
-// (node/arrival-page.ts), a filtered one through its index where arrival order is log order; the
-// log-order walk below serves a reader without arrivals. A read walks one index from the cursor's
-// position; a second filter is checked on the records it visits.
+// mentions (n/) or a sender's messages (s/). Every read pages in this node's arrival order
+// (node/arrival-page.ts), a filtered one through its index where arrival order is log order; a
+// second filter is checked on the records it visits.
 import { ApiError } from '../sdk/api/errors.js'
 import type { MessageQuery, PageQuery } from '../sdk/api/store.js'
-import type { Message, MessagePage, ThreadPage } from '../sdk/api/types.js'
+import type { MessagePage, ThreadPage } from '../sdk/api/types.js'
 import { arrivalPage } from './arrival-page.js'
 import type { ChannelSpace } from './view/keys.js'
 import type { ViewReader } from './view/read.js'
 import type { ChannelRecord, MessageRecord } from './view/records.js'
 
-/** Records visited per read at most; past it the page ends with a cursor to go on from. */
-const SCAN_BUDGET = 5000
-
 interface Index {
-  range: { gt: string; lt: string }
   at(seq: number): string
   /** the index holds seqs (a pointer to m/) rather than the records themselves */
   pointers: boolean
@@ -24,15 +19,14 @@ interface Index {
 function indexOf(space: ChannelSpace, query: MessageQuery, senderTag: string | null): Index {
   if (query.thread_id) {
     const parent = query.thread_id
-    return { range: space.replies(parent), at: (s) => space.reply(parent, s), pointers: true }
+    return { at: (s) => space.reply(parent, s), pointers: true }
   }
   if (query.mention) {
     const who = query.mention
-    return { range: space.mentions(who), at: (s) => space.mention(who, s), pointers: true }
+    return { at: (s) => space.mention(who, s), pointers: true }
   }
-  if (senderTag)
-    return { range: space.senders(senderTag), at: (s) => space.sender(senderTag, s), pointers: true }
-  return { range: space.messages, at: (s) => space.message(s), pointers: false }
+  if (senderTag) return { at: (s) => space.sender(senderTag, s), pointers: true }
+  return { at: (s) => space.message(s), pointers: false }
 }
 
 function accept(
@@ -48,18 +42,6 @@ function accept(
     (!senderTag || r.tag === senderTag) &&
     (!excludeTag || r.tag !== excludeTag)
   )
-}
-
-async function* walk(
-  reader: ViewReader,
-  space: ChannelSpace,
-  index: Index,
-  range: { gt: string; lt: string; reverse?: boolean },
-): AsyncIterable<MessageRecord> {
-  for await (const { value } of reader.range<MessageRecord | number>(range)) {
-    const record = index.pointers ? await reader.messageAt(space, value as number) : (value as MessageRecord)
-    if (record) yield record
-  }
 }
 
 export async function readMessagePage(
@@ -81,54 +63,14 @@ export async function readMessagePage(
     return { messages: [], next_after_id: query.after_id ?? '0-0', has_more: false, channel }
   }
   const index = indexOf(ch.space, query, senderTag)
-  if (reader.arrivals) {
-    // a filtered read too: a cursor from before a reorder must not skip what the reorder put
-    // before it in the log (the arrivals tail is checked record by record with `accept`)
-    const filter = index.pointers
-      ? { accept: (r: MessageRecord) => accept(r, query, senderTag, excludeTag), index: index.at }
-      : undefined
-    return arrivalPage(reader, reader.arrivals, channel, ch.record, query, excludeTag, filter)
-  }
-  const messages: Message[] = []
-  let hasMore = false
-  let visited = 0
-  if (query.after_id === null) {
-    let head: string | null = null
-    for await (const r of walk(reader, ch.space, index, { ...index.range, reverse: true })) {
-      head ??= r.id
-      if (++visited > SCAN_BUDGET) {
-        hasMore = true
-        break
-      }
-      if (!accept(r, query, senderTag, excludeTag)) continue
-      if (messages.length === query.limit) {
-        hasMore = true
-        break
-      }
-      messages.push(reader.toMessage(channel, r))
-    }
-    messages.reverse()
-    return { messages, next_after_id: head ?? '0-0', has_more: hasMore, channel }
-  }
-  const after = await reader.cursorSeq(ch.space, ch.record, query.after_id)
-  let next = query.after_id === '0' ? '0-0' : query.after_id
-  for await (const r of walk(reader, ch.space, index, { gt: index.at(after), lt: index.range.lt })) {
-    if (++visited > SCAN_BUDGET) {
-      hasMore = true
-      break
-    }
-    if (!accept(r, query, senderTag, excludeTag)) {
-      next = r.id
-      continue
-    }
-    if (messages.length === query.limit) {
-      hasMore = true
-      break
-    }
-    messages.push(reader.toMessage(channel, r))
-    next = r.id
-  }
-  return { messages, next_after_id: next, has_more: hasMore, channel }
+  // startNode always sets the arrival index; there is no log-order read to fall back to
+  if (!reader.arrivals) throw new Error('node reads need the arrival index (startNode sets it)')
+  // a filtered read too: a cursor from before a reorder must not skip what the reorder put
+  // before it in the log (the arrivals tail is checked record by record with `accept`)
+  const filter = index.pointers
+    ? { accept: (r: MessageRecord) => accept(r, query, senderTag, excludeTag), index: index.at }
+    : undefined
+  return arrivalPage(reader, reader.arrivals, channel, ch.record, query, excludeTag, filter)
 }
 
 async function validateOnly(reader: ViewReader, cursor: string): Promise<void> {
