@@ -2,18 +2,10 @@
 // bridges of two swarm-less nodes (A the admin who created the team, B a member): each crosses
 // once (although both nodes bridge), lands under the right sender, and never comes back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningRelay, signup, startRelay, stopAllRelays } from '../../relay/test/relays.js'
+import { type RunningRelay, signup, startRelay } from '../../relay/test/relays.js'
 import { Handoff } from '../../sdk/client/index.js'
-import { bounded } from './bridge-support.js'
-import {
-  type Api,
-  closeAll,
-  eventually,
-  startTeam,
-  startTestnet,
-  type TestNode,
-  type Testnet,
-} from './helpers.js'
+import { tearDown } from './bridge-support.js'
+import { type Api, eventually, startTeam, startTestnet, type TestNode, type Testnet } from './helpers.js'
 
 type Msg = { id: string; content: string }
 type Ack = { sender: string; last_read_id: string }
@@ -55,9 +47,7 @@ describe('relay bridge: acks and deletes with HTTP-only clients', { timeout: 120
   }, 120_000)
 
   afterAll(async () => {
-    await bounded('close nodes', closeAll(nodes))
-    await bounded('stop relays', stopAllRelays())
-    await bounded('destroy testnet', testnet?.destroy() ?? Promise.resolve())
+    await tearDown(nodes, testnet)
   })
 
   it("an HTTP client's ack reaches both nodes once, under its sender, and is not sent back", async () => {

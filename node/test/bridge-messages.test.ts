@@ -3,18 +3,10 @@
 // the relay; a plain HTTP client's and a sealing SDK client's messages reach both node users,
 // each once although both nodes bridge; node messages are mirrored to the relay once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningRelay, signup, startRelay, stopAllRelays } from '../../relay/test/relays.js'
+import { type RunningRelay, signup, startRelay } from '../../relay/test/relays.js'
 import { Handoff } from '../../sdk/client/index.js'
-import { bounded } from './bridge-support.js'
-import {
-  type Api,
-  closeAll,
-  eventually,
-  startTeam,
-  startTestnet,
-  type TestNode,
-  type Testnet,
-} from './helpers.js'
+import { tearDown } from './bridge-support.js'
+import { type Api, eventually, startTeam, startTestnet, type TestNode, type Testnet } from './helpers.js'
 
 type Msg = { id: string; content: string; sender: string; mention: string | null }
 
@@ -38,9 +30,7 @@ describe('relay bridge: messages with HTTP-only clients', () => {
   }, 120_000)
 
   afterAll(async () => {
-    await bounded('close nodes', closeAll(nodes))
-    await bounded('stop relays', stopAllRelays())
-    await bounded('destroy testnet', testnet?.destroy() ?? Promise.resolve())
+    await tearDown(nodes, testnet)
   })
 
   it("an SDK client holding the team's epoch keys reads a node's message on the relay", async () => {

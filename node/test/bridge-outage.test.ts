@@ -2,16 +2,15 @@
 // relay as disconnected with a push lag, and catches up by itself (backoff) once the relay is back
 // on the same address, also after a second outage.
 import { afterAll, describe, expect, it } from 'vitest'
-import { signup, startRelay, stopAllRelays, stopRelay } from '../../relay/test/relays.js'
+import { signup, startRelay, stopRelay } from '../../relay/test/relays.js'
 import { RelaySync } from '../../sdk/client/relay-sync.js'
-import { bounded } from './bridge-support.js'
-import { closeAll, eventually, openNode, type TestNode, tempDir } from './helpers.js'
+import { tearDown } from './bridge-support.js'
+import { eventually, openNode, type TestNode, tempDir } from './helpers.js'
 
 const nodes: TestNode[] = []
 
 afterAll(async () => {
-  await bounded('close nodes', closeAll(nodes))
-  await bounded('stop relays', stopAllRelays())
+  await tearDown(nodes)
 })
 
 describe('relay bridge with the relay down', () => {

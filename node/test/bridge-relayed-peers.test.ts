@@ -3,12 +3,11 @@
 // relay. C's messages still reach B (A pushes C's writer core after the MemberAdd they depend
 // on) and B's reach C (A pulls them into its log, the swarm carries them to C).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningRelay, signup, startRelay, stopAllRelays } from '../../relay/test/relays.js'
+import { type RunningRelay, signup, startRelay } from '../../relay/test/relays.js'
 import { joinTeam } from '../join.js'
-import { bounded } from './bridge-support.js'
+import { tearDown } from './bridge-support.js'
 import {
   type Api,
-  closeAll,
   eventually,
   openNode,
   startTeam,
@@ -46,9 +45,7 @@ describe('relay bridge: envelopes of other writers', () => {
   }, 120_000)
 
   afterAll(async () => {
-    await bounded('close nodes', closeAll(nodes))
-    await bounded('stop relays', stopAllRelays())
-    await bounded('destroy testnet', testnet?.destroy() ?? Promise.resolve())
+    await tearDown(nodes, testnet)
   })
 
   it('a swarm-only member and a relay-only member read each other through a node that has both', async () => {

@@ -3,18 +3,10 @@
 // its cursors on disk, and with the swarm and the relay both on each operation is applied once.
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningRelay, signup, startRelay, stopAllRelays } from '../../relay/test/relays.js'
+import { type RunningRelay, signup, startRelay } from '../../relay/test/relays.js'
 import { bridgeFile } from '../bridge/index.js'
-import { bounded } from './bridge-support.js'
-import {
-  type Api,
-  closeAll,
-  eventually,
-  startTeam,
-  startTestnet,
-  type TestNode,
-  type Testnet,
-} from './helpers.js'
+import { tearDown } from './bridge-support.js'
+import { type Api, eventually, startTeam, startTestnet, type TestNode, type Testnet } from './helpers.js'
 
 type Msg = { id: string; content: string; sender: string }
 
@@ -40,9 +32,7 @@ describe('relay bridge', () => {
   }, 120_000)
 
   afterAll(async () => {
-    await bounded('close nodes', closeAll(nodes))
-    await bounded('stop relays', stopAllRelays())
-    await bounded('destroy testnet', testnet?.destroy() ?? Promise.resolve())
+    await tearDown(nodes, testnet)
   })
 
   it('two nodes with no common DHT exchange messages through the relay', async () => {
