@@ -1,15 +1,15 @@
-// A channel's status change log, paged by change id (h/<seq>, h-id/<id> in the view). With no
-// cursor it returns the latest `limit` changes, oldest first, as the seed. On a node with the
-// arrival index (node/arrivals.ts) pages follow the order in which this node first saw each
-// change, so a cursor from before an autobase reorder still yields every change not yet seen.
+// A channel's status change log. With no cursor it returns the latest `limit` changes, oldest
+// first, as the seed. Pages follow this node's arrival index (node/arrivals.ts): the order in
+// which this node first saw each change, so a cursor from before an autobase reorder still
+// yields every change not yet seen.
 import { ApiError } from '../sdk/api/errors.js'
 import type { PageQuery } from '../sdk/api/store.js'
 import type { StatusChangePage } from '../sdk/api/types.js'
 import { CHANGES } from './arrival-feeds.js'
 import { type Arrivals, StaleArrivals } from './arrivals.js'
-import { type ChannelSpace, channelSpace } from './view/keys.js'
+import { channelSpace } from './view/keys.js'
 import { compareIds, type ViewReader } from './view/read.js'
-import type { ChangeRecord, ChannelRecord } from './view/records.js'
+import type { ChangeRecord } from './view/records.js'
 
 const TRIES = 4
 
@@ -21,32 +21,17 @@ export async function readChangePage(
   const ch = await reader.channel(channel)
   if (!ch) return { changes: [], next_after_id: query.after_id ?? '0-0', has_more: false }
   if (query.after_id !== null) validate(query.after_id)
-  if (reader.arrivals) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await arrivalChanges(reader, reader.arrivals, channel, query, attempt >= TRIES)
-      } catch (err) {
-        if (!(err instanceof StaleArrivals) || attempt >= TRIES) throw err
-        await new Promise((r) => setTimeout(r, 50 * attempt))
-      }
+  // startNode always sets the arrival index; there is no view-order read to fall back to
+  const arrivals = reader.arrivals
+  if (!arrivals) throw new Error('node reads need the arrival index (startNode sets it)')
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await arrivalChanges(reader, arrivals, channel, query, attempt >= TRIES)
+    } catch (err) {
+      if (!(err instanceof StaleArrivals) || attempt >= TRIES) throw err
+      await new Promise((r) => setTimeout(r, 50 * attempt))
     }
   }
-  const { space, record } = ch
-  let range: { gt: string; lt: string; reverse?: boolean; limit: number }
-  if (query.after_id === null) {
-    range = { ...space.changes, reverse: true, limit: query.limit + 1 }
-  } else {
-    const after = await changeSeq(reader, space, record, query.after_id)
-    range = { gt: space.change(after), lt: space.changes.lt, limit: query.limit + 1 }
-  }
-  const rows: ChangeRecord[] = []
-  for await (const { value } of reader.range<ChangeRecord>(range)) rows.push(value)
-  const hasMore = rows.length > query.limit
-  const page = rows.slice(0, query.limit)
-  if (query.after_id === null) page.reverse()
-  const changes = page.map((r) => reader.toChange(channel, r))
-  const newest = changes[changes.length - 1]
-  return { changes, next_after_id: newest?.id ?? query.after_id ?? '0-0', has_more: hasMore }
 }
 
 function validate(cursor: string): void {
@@ -102,20 +87,4 @@ async function arrivalChanges(
   const changes = page.map((r) => reader.toChange(channel, r))
   const newest = changes[changes.length - 1]
   return { changes, next_after_id: newest?.id ?? query.after_id ?? '0-0', has_more: hasMore }
-}
-
-/** The position after which a change cursor points (by time for an id this channel never held). */
-async function changeSeq(reader: ViewReader, space: ChannelSpace, record: ChannelRecord, cursor: string) {
-  if (isStart(cursor)) return 0
-  const known = await reader.get<number>(space.changeId(cursor))
-  if (known !== null) return known
-  let lo = 0
-  let hi = record.changeSeq
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2)
-    const at = await reader.get<ChangeRecord>(space.change(mid))
-    if (at && compareIds(at.id, cursor) <= 0) lo = mid
-    else hi = mid - 1
-  }
-  return lo
 }
