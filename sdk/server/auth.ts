@@ -22,12 +22,21 @@ export function extractApiKey(request: FastifyRequest): string | null {
   return null
 }
 
-export async function authenticate(store: HandoffStore, request: FastifyRequest): Promise<Principal> {
-  if (request.principal) return request.principal
+/** The request's key resolved by `lookup`; throws MISSING_API_KEY / INVALID_API_KEY otherwise. */
+export async function resolveKey<T>(
+  request: FastifyRequest,
+  lookup: (key: string) => Promise<T | null>,
+): Promise<T> {
   const key = extractApiKey(request)
   if (!key) throw new ApiError('MISSING_API_KEY', 'Missing API key')
-  const principal = key.length <= MAX_KEY_LENGTH ? await store.authenticate(key) : null
-  if (!principal) throw new ApiError('INVALID_API_KEY', 'Invalid API key')
+  const found = key.length <= MAX_KEY_LENGTH ? await lookup(key) : null
+  if (!found) throw new ApiError('INVALID_API_KEY', 'Invalid API key')
+  return found
+}
+
+export async function authenticate(store: HandoffStore, request: FastifyRequest): Promise<Principal> {
+  if (request.principal) return request.principal
+  const principal = await resolveKey(request, (key) => store.authenticate(key))
   request.principal = principal
   return principal
 }

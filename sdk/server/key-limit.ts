@@ -6,7 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError } from '../api/errors.js'
 import type { CountedPrincipal, HandoffStore, Principal } from '../api/store.js'
-import { extractApiKey, MAX_KEY_LENGTH } from './auth.js'
+import { resolveKey } from './auth.js'
 
 export interface KeyLimit {
   max: number
@@ -36,10 +36,7 @@ export async function authenticateCounted(
   limit: KeyLimit,
   request: FastifyRequest,
 ): Promise<CountedPrincipal> {
-  const key = extractApiKey(request)
-  if (!key) throw new ApiError('MISSING_API_KEY', 'Missing API key')
-  const counted = key.length <= MAX_KEY_LENGTH ? await limit.count(key, limit.windowMs) : null
-  if (!counted) throw new ApiError('INVALID_API_KEY', 'Invalid API key')
+  const counted = await resolveKey(request, (key) => limit.count(key, limit.windowMs))
   request.principal = counted.principal
   return counted
 }
