@@ -18,8 +18,6 @@ import type { StoreContext } from './context.js'
 import { type Item, Listener, type OnError, type OnItem, unavailable } from './follower-listener.js'
 import { compareIds, fieldsOf, type StreamEntry } from './ids.js'
 
-export type { Item, OnError, OnItem } from './follower-listener.js'
-
 const READ_BATCH = 500
 /** a stream that cannot start (Redis down) answers UNAVAILABLE instead of hanging */
 const READY_TIMEOUT_MS = 5_000
