@@ -1,3 +1,6 @@
+// `handoff join CODE --relay URL`: the joining side of pairing through a relay pairing box
+// (bridge/pipe.ts) instead of the swarm: the same proofs and replication as join.ts, carried by
+// a sealed pipe, for a joiner that cannot reach the inviting node over the DHT.
 import Autobase from 'autobase'
 import Corestore from 'corestore'
 import type { Protomux } from 'protomux'

@@ -1,3 +1,7 @@
+// `handoff join CODE`: the joining side of pairing (pairing.ts) over the swarm (join-relay.ts is
+// the way through a relay). Meets the inviting node on the invite's topic, proves it holds the
+// code, receives the team, stores its new identity, then replicates the team log until the
+// inviter's MemberAdd makes this device a writer and its sealed epoch keys are opened.
 import Autobase from 'autobase'
 import Corestore from 'corestore'
 import Hyperswarm, { type SwarmConnection } from 'hyperswarm'
