@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startRedisServer } from '../../test/support/redis-server.js'
 import { postLoad } from './load.js'
+import { serverReady } from './ready.js'
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 2000)
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3000)
@@ -37,19 +38,7 @@ async function count(mode: string, redisUrl: string): Promise<number> {
     { stdio: ['ignore', 'pipe', 'ignore'] },
   )
   try {
-    const { url, key } = await new Promise<{ url: string; key: string }>((resolve, reject) => {
-      let text = ''
-      const timer = setTimeout(() => reject(new Error(`${mode} server did not start`)), 600_000)
-      child.stdout?.on('data', (chunk: Buffer) => {
-        text += chunk.toString()
-        const m = /READY (\S+) (\S+)/.exec(text)
-        if (m) {
-          clearTimeout(timer)
-          resolve({ url: m[1] as string, key: m[2] as string })
-        }
-      })
-      child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)))
-    })
+    const { url, key } = await serverReady(child, mode, 600_000)
     const path = mode === 'bare' ? '/bare/messages' : '/api/channels/bench/messages'
     const apiKey = mode === 'bare' ? null : key
     await postLoad(url, path, apiKey, WARMUP, 16)

@@ -13,6 +13,7 @@ import { Agent } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { startRedisServer } from '../../test/support/redis-server.js'
 import { percentile, post, postLoad, type Stats, type Subscriber, subscribe } from './load.js'
+import { serverReady } from './ready.js'
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 20_000)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32)
@@ -37,19 +38,7 @@ function startServer(mode: Mode, redisUrl: string): Promise<Server> {
   const child = spawn(process.execPath, ['--import', 'tsx', serversScript, mode, redisUrl], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    const timer = setTimeout(() => reject(new Error(`${mode} server did not start`)), 30_000)
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const m = /READY (\S+) (\S+)/.exec(out)
-      if (m) {
-        clearTimeout(timer)
-        resolve({ url: m[1] as string, key: m[2] as string, child })
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)))
-  })
+  return serverReady(child, mode, 30_000).then(({ url, key }) => ({ url, key, child }))
 }
 
 async function stopServer(server: Server): Promise<void> {
