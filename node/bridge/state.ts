@@ -28,35 +28,29 @@ export interface BridgeCursors {
 
 export const bridgeFile = (dir: string) => join(dir, 'relay-sync.json')
 
+/** a saved map, or an empty one for anything else */
+const map = <T extends object>(value: T | undefined): T =>
+  typeof value === 'object' && value !== null ? value : ({} as T)
+
 export async function readCursors(dir: string, url: string, space: string): Promise<BridgeCursors> {
-  const fresh: BridgeCursors = {
-    url,
-    space,
-    push: {},
-    pull: '0',
-    imported: {},
-    statuses: {},
-    ids: {},
-    events: {},
-    senders: {},
-  }
-  let saved: Partial<BridgeCursors>
+  let saved: Partial<BridgeCursors> = {}
   try {
     saved = JSON.parse(await readFile(bridgeFile(dir), 'utf8')) as Partial<BridgeCursors>
   } catch {
-    return fresh // absent or unreadable: start over (safe, see above)
+    // absent or unreadable: start over (safe, see above)
   }
-  if (saved.url !== url || saved.space !== space) return fresh
+  // another relay or team: start over too
+  if (saved.url !== url || saved.space !== space) saved = {}
   return {
     url,
     space,
-    push: typeof saved.push === 'object' && saved.push !== null ? saved.push : {},
+    push: map(saved.push),
     pull: typeof saved.pull === 'string' && saved.pull !== '' ? saved.pull : '0',
-    imported: typeof saved.imported === 'object' && saved.imported !== null ? saved.imported : {},
-    statuses: typeof saved.statuses === 'object' && saved.statuses !== null ? saved.statuses : {},
-    ids: typeof saved.ids === 'object' && saved.ids !== null ? saved.ids : {},
-    events: typeof saved.events === 'object' && saved.events !== null ? saved.events : {},
-    senders: typeof saved.senders === 'object' && saved.senders !== null ? saved.senders : {},
+    imported: map(saved.imported),
+    statuses: map(saved.statuses),
+    ids: map(saved.ids),
+    events: map(saved.events),
+    senders: map(saved.senders),
   }
 }
 
