@@ -5,15 +5,13 @@
 // same order: the signed part through their view index, the arrivals tail checked record by record.
 import type { MessageQuery } from '../sdk/api/store.js'
 import type { Message, MessagePage } from '../sdk/api/types.js'
-import { type Arrivals, type Mark, StaleArrivals } from './arrivals.js'
+import { type Arrivals, type Mark, retryStale } from './arrivals.js'
 import { type ChannelSpace, channelSpace } from './view/keys.js'
 import { compareIds, type ViewReader } from './view/read.js'
 import type { ChannelRecord, MessageRecord } from './view/records.js'
 
 /** Records visited per read at most; past it the page ends with a cursor to go on from. */
 const SCAN_BUDGET = 5000
-/** Reads retried while the view is being reordered under them, before skipping what is missing. */
-const TRIES = 4
 
 /** A filtered read: which records it takes, and its view index (key at a position). */
 export interface ArrivalFilter {
@@ -31,18 +29,13 @@ export async function arrivalPage(
   filter?: ArrivalFilter,
 ): Promise<MessagePage> {
   const cursor = query.after_id === null ? null : reader.parseCursor(query.after_id)
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await readPage(reader, arrivals, channel, attempt === 1 ? record : undefined, cursor, query, {
-        excludeTag,
-        filter,
-        skipMissing: attempt >= TRIES,
-      })
-    } catch (err) {
-      if (!(err instanceof StaleArrivals) || attempt >= TRIES) throw err
-      await new Promise((r) => setTimeout(r, 50 * attempt))
-    }
-  }
+  return retryStale((skipMissing, attempt) =>
+    readPage(reader, arrivals, channel, attempt === 1 ? record : undefined, cursor, query, {
+      excludeTag,
+      filter,
+      skipMissing,
+    }),
+  )
 }
 
 async function readPage(

@@ -68,6 +68,24 @@ interface SignedCore {
 /** A walk met an entry whose position moved after the sync: sync again and retry. */
 export class StaleArrivals extends Error {}
 
+/** Reads retried while the view is being reordered under them, before skipping what is missing. */
+const STALE_TRIES = 4
+
+/**
+ * Run a one-shot arrival read, again shortly after each StaleArrivals (the view is being
+ * reordered under it); the last try skips what the view does not hold instead of throwing.
+ */
+export async function retryStale<T>(read: (skipMissing: boolean, attempt: number) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read(attempt >= STALE_TRIES, attempt)
+    } catch (err) {
+      if (!(err instanceof StaleArrivals) || attempt >= STALE_TRIES) throw err
+      await new Promise((r) => setTimeout(r, 50 * attempt))
+    }
+  }
+}
+
 export class Arrivals {
   private readonly bee: Hyperbee<Value>
   private readonly marks = new Map<string, Mark>()

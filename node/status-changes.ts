@@ -6,12 +6,10 @@ import { ApiError } from '../sdk/api/errors.js'
 import type { PageQuery } from '../sdk/api/store.js'
 import type { StatusChangePage } from '../sdk/api/types.js'
 import { CHANGES } from './arrival-feeds.js'
-import { type Arrivals, StaleArrivals } from './arrivals.js'
+import { type Arrivals, retryStale } from './arrivals.js'
 import { channelSpace } from './view/keys.js'
 import { compareIds, type ViewReader } from './view/read.js'
 import type { ChangeRecord } from './view/records.js'
-
-const TRIES = 4
 
 export async function readChangePage(
   reader: ViewReader,
@@ -24,14 +22,7 @@ export async function readChangePage(
   // startNode always sets the arrival index; there is no view-order read to fall back to
   const arrivals = reader.arrivals
   if (!arrivals) throw new Error('node reads need the arrival index (startNode sets it)')
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await arrivalChanges(reader, arrivals, channel, query, attempt >= TRIES)
-    } catch (err) {
-      if (!(err instanceof StaleArrivals) || attempt >= TRIES) throw err
-      await new Promise((r) => setTimeout(r, 50 * attempt))
-    }
-  }
+  return retryStale((skipMissing) => arrivalChanges(reader, arrivals, channel, query, skipMissing))
 }
 
 function validate(cursor: string): void {
