@@ -3,6 +3,8 @@
 // what follows the cursor and then stays open for live events; the bridge only wants the replay,
 // so it reads until the stream is quiet for a moment and closes it. Stopping early never loses
 // an event: the cursor moves only over events read, and the next poll resumes from it.
+import { errorFromResponse } from '../../sdk/client/errors.js'
+import { jsonBody } from '../../sdk/client/http.js'
 import { readEventStream, StreamIdleError } from '../../sdk/client/sse.js'
 
 /** the replay arrives in one burst; this much silence after it means caught up */
@@ -35,10 +37,9 @@ export async function readChannelEvents(
         signal: AbortSignal.any([controller.signal, AbortSignal.timeout(20_000)]),
       },
     )
-    if (!res.ok || !res.body) {
-      await res.body?.cancel()
-      throw Object.assign(new Error(`relay channel stream ${channel}: ${res.status}`), { status: res.status })
-    }
+    // a refusal is the SDK's typed error (status, code), as every other relay call of the bridge
+    if (!res.ok || !res.body)
+      throw errorFromResponse(res.status, await jsonBody(res), res.headers.get('retry-after'))
     await readEventStream(res.body, {
       idleTimeoutMs: QUIET_MS,
       onEvent: (e) => {
