@@ -96,12 +96,14 @@ export class InviteHost {
       )
     }
     for await (const { key, value } of this.bee.range({ gt: 'i/', lt: 'i0' })) {
+      const expiresAt = Date.parse(value.expires_at)
       // an expired invite still matters while the relay key minted with it is live
-      if (Date.parse(value.expires_at) < Date.now() && !value.relay_key_id) continue
+      if (expiresAt < Date.now() && !value.relay_key_id) continue
       this.invites.set(key.slice(2), value)
-      if (Date.parse(value.expires_at) < Date.now()) continue
-      if (!value.member) this.swarm?.joinTopic(inviteTopic(Buffer.from(value.secret, 'hex'))).catch(() => {})
-      if (!value.member) this.relayHost?.watch(Buffer.from(value.secret, 'hex'), Date.parse(value.expires_at))
+      if (expiresAt < Date.now() || value.member) continue // nobody left to wait for
+      const secret = Buffer.from(value.secret, 'hex')
+      this.swarm?.joinTopic(inviteTopic(secret)).catch(() => {})
+      this.relayHost?.watch(secret, expiresAt)
     }
     this.swarm?.onConnection((_conn, mux) => {
       mux.pair({ protocol: PAIR_PROTOCOL }, (id) => this.onPair(mux, id))
