@@ -48,12 +48,11 @@ export function writeAck(
 export async function listAcks(store: NodeStore, channel: string): Promise<Ack[]> {
   const ch = await store.reader.channel(channel)
   if (!ch) return []
-  const out: Ack[] = []
-  for await (const { value } of store.reader.range<AckRecord>(ch.space.acks)) {
-    const ack = store.reader.toAck(channel, value.env)
-    if (ack) out.push(ack)
-  }
-  return out.sort((a, b) => (a.sender < b.sender ? -1 : a.sender > b.sender ? 1 : 0))
+  return store.reader.listOpened(
+    ch.space.acks,
+    (env) => store.reader.toAck(channel, env),
+    (ack) => ack.sender,
+  )
 }
 
 export async function readUnread(

@@ -33,12 +33,11 @@ export async function getStatus(store: NodeStore, channel: string, key?: string)
     const status = record ? store.reader.toStatus(channel, record.env) : null
     return status ? [status] : []
   }
-  const out: Status[] = []
-  for await (const { value } of store.reader.range<StatusRecord>(ch.space.statuses)) {
-    const status = store.reader.toStatus(channel, value.env)
-    if (status) out.push(status)
-  }
-  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  return store.reader.listOpened(
+    ch.space.statuses,
+    (env) => store.reader.toStatus(channel, env),
+    (status) => status.key,
+  )
 }
 
 export async function deleteStatus(

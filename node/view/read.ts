@@ -41,6 +41,20 @@ export class ViewReader {
       yield entry as unknown as { key: string; value: T }
   }
 
+  /** The envelope records of a range opened with `open` (those it refuses left out), by `sortKey`. */
+  async listOpened<T>(
+    range: BeeRange,
+    open: (env: string) => T | null,
+    sortKey: (item: T) => string,
+  ): Promise<T[]> {
+    const out: T[] = []
+    for await (const { value } of this.range<{ env: string }>(range)) {
+      const item = open(value.env)
+      if (item) out.push(item)
+    }
+    return out.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0))
+  }
+
   /** The live channel record and its key space, or null. */
   async channel(name: string): Promise<{ record: ChannelRecord; space: ChannelSpace } | null> {
     const record = await this.get<ChannelRecord>(channelKey(name))
