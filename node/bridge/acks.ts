@@ -17,12 +17,9 @@ import { sealContent, senderTagOf } from '../log/ops.js'
 import type { NodeStore } from '../store.js'
 import { compareIds } from '../view/read.js'
 import type { Claims } from './claims.js'
+import type { RelayCaller } from './http.js'
 import { bodyOf } from './open.js'
 import type { BridgeCursors } from './state.js'
-
-interface Http {
-  call<T>(method: string, path: string, body?: unknown, key?: string): Promise<T>
-}
 
 export class AckGateway {
   mirrored = 0
@@ -30,7 +27,7 @@ export class AckGateway {
 
   constructor(
     private readonly store: NodeStore,
-    private readonly http: Http,
+    private readonly http: RelayCaller,
     private readonly claims: Claims,
     private readonly cursors: () => BridgeCursors,
     /** node message id -> relay message id, when the bridge knows the pair */

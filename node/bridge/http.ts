@@ -36,3 +36,6 @@ export class RelayHttp {
     }
   }
 }
+
+/** What the bridge's gateways (messages, acks, statuses) use of RelayHttp. */
+export type RelayCaller = Pick<RelayHttp, 'call'>

@@ -26,6 +26,7 @@ import type { MemberRecord } from '../view/records.js'
 import { AckGateway } from './acks.js'
 import { Claims, tooOld } from './claims.js'
 import { DeleteImporter } from './deletes.js'
+import type { RelayCaller } from './http.js'
 import { bodyOf, envelopeIn, verified } from './open.js'
 import type { OutboxItem } from './outbox.js'
 import type { BridgeCursors } from './state.js'
@@ -33,10 +34,6 @@ import { StatusImporter } from './statuses.js'
 
 /** relay id <-> node id pairs kept for threads (the oldest are forgotten first) */
 const IDS_MAX = 20_000
-
-interface Http {
-  call<T>(method: string, path: string, body?: unknown, key?: string): Promise<T>
-}
 
 export interface GatewayStats {
   /** node messages posted to relay channels, and relay messages imported into the log (this run) */
@@ -66,7 +63,7 @@ export class MessageGateway {
   constructor(
     private readonly store: NodeStore,
     private readonly relay: RelaySync,
-    private readonly http: Http,
+    private readonly http: RelayCaller,
     private readonly cursors: () => BridgeCursors,
     /** the bridge's relay access: channel event streams are read with it */
     access: { url: string; key: string; signal: AbortSignal },

@@ -10,19 +10,16 @@ import { OpType } from '../../sdk/protocol/index.js'
 import { sealContent } from '../log/ops.js'
 import type { NodeStore } from '../store.js'
 import { type Claims, tooOld } from './claims.js'
+import type { RelayCaller } from './http.js'
 import { bodyOf, envelopeIn, verified } from './open.js'
 import type { BridgeCursors } from './state.js'
-
-interface Http {
-  call<T>(method: string, path: string, body?: unknown): Promise<T>
-}
 
 export class StatusImporter {
   imported = 0
 
   constructor(
     private readonly store: NodeStore,
-    private readonly http: Http,
+    private readonly http: RelayCaller,
     private readonly claims: Claims,
     private readonly cursors: () => BridgeCursors,
   ) {}
