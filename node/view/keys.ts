@@ -43,15 +43,9 @@ export function channelSpace(name: string, gen: number) {
     messages: { gt: `${p}m/`, lt: `${p}m0` },
     messageId: (id: string) => `${p}i/${id}`,
     reply: (parent: string, seq: number) => `${p}r/${parent}/${seqKey(seq)}`,
-    replies: (parent: string) => ({ gt: `${p}r/${parent}/`, lt: `${p}r/${parent}0` }),
     // mentions are free text: encoded so one name is never a prefix range of another (`a` vs `a/b`)
     mention: (who: string, seq: number) => `${p}n/${encodeURIComponent(who)}/${seqKey(seq)}`,
-    mentions: (who: string) => ({
-      gt: `${p}n/${encodeURIComponent(who)}/`,
-      lt: `${p}n/${encodeURIComponent(who)}0`,
-    }),
     sender: (tag: string, seq: number) => `${p}s/${tag}/${seqKey(seq)}`,
-    senders: (tag: string) => ({ gt: `${p}s/${tag}/`, lt: `${p}s/${tag}0` }),
     status: (key: string) => `${p}k/${key}`,
     statuses: { gt: `${p}k/`, lt: `${p}k0` },
     change: (seq: number) => `${p}h/${seqKey(seq)}`,
