@@ -142,10 +142,17 @@ export class ViewReader {
   async messageById(space: ChannelSpace, id: string): Promise<{ seq: number; record: MessageRecord } | null> {
     if (!CURSOR_RE.test(id)) return null
     id = canonicalCursor(id)
-    const seq = await this.get<number>(space.messageId(id))
-    if (seq === null) return null
-    const record = await this.messageAt(space, seq)
-    return record && !record.deleted ? { seq, record } : null
+    // Two reads (id -> position, position -> record): an autobase reorder applied between them
+    // moves another message to that position, and a POST answered with it (seen: 2 of 40
+    // concurrent posts on two writers got another message back). Read again until they agree.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const seq = await this.get<number>(space.messageId(id))
+      if (seq === null) return null
+      const record = await this.messageAt(space, seq)
+      if (record && record.id !== id) continue
+      return record && !record.deleted ? { seq, record } : null
+    }
+    return null
   }
 
   /** A validated, canonical cursor id; null for the start (`0`, `0-0`). */
