@@ -12,6 +12,7 @@ import { WriterPrefetch } from './writer-prefetch.js'
 export class TeamLog extends EventEmitter {
   readonly base: Autobase<Hyperbee<ViewValue>>
   private closed = false
+  private failure: Error | null = null
   private prefetch: WriterPrefetch | null = null
 
   constructor(store: Corestore, baseKey: Buffer | null, ctx: ApplyContext) {
@@ -35,11 +36,24 @@ export class TeamLog extends EventEmitter {
       this.emit('update')
     })
     // autobase reports replication faults here; they must not crash the node
-    this.base.on('error', (err: Error) => this.emit('warning', err))
+    // (autobase closes itself after one: `failure` keeps it, so that a caller sees why)
+    this.base.on('error', (err: Error) => {
+      this.failure ??= err
+      this.emit('warning', err)
+    })
+  }
+
+  /** The fault that made autobase close itself, if it did. */
+  get failed(): Error | null {
+    return this.closed ? null : this.failure
   }
 
   async ready(): Promise<void> {
     await this.base.ready()
+    // ready() resolves before autobase has drained what was applied locally but not indexed
+    // before the last close; reads right after start must see all of it (startNode reads META)
+    await this.base.update().catch(() => {})
+    this.throwIfFailed()
     // opt-in (HANDOFF_WRITER_PREFETCH=1): it halves a two-indexer replication, but a new member
     // that downloads the writers' cores in full linearizes them itself instead of autobase
     // fast-forwarding it to a peer's view: 10,000 messages took 27 s and 389 MB instead of
@@ -73,7 +87,17 @@ export class TeamLog extends EventEmitter {
    */
   async append(bytes: Buffer | Buffer[]): Promise<void> {
     // autobase takes an array as one batch; the shared typings only list the single form
-    await this.base.append(bytes as Buffer)
+    try {
+      await this.base.append(bytes as Buffer)
+    } catch (err) {
+      this.throwIfFailed() // 'Autobase is closing' says nothing; the fault that closed it does
+      throw err
+    }
+  }
+
+  private throwIfFailed(): void {
+    const failure = this.failed
+    if (failure) throw new Error(`the team log stopped: ${failure.message}`, { cause: failure })
   }
 
   async update(): Promise<void> {
