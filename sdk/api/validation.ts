@@ -63,6 +63,9 @@ export function issueToApiError(issue: z.core.$ZodIssue, part: RequestPart): Api
     // the body itself is not an object (an array, a string, null)
     return new ApiError('INVALID_JSON', 'Request body must be a JSON object')
   }
+  // a custom check may name its code (the relay's pairing routes: NOT_FOUND for a malformed box)
+  const named = issue.code === 'custom' ? (issue.params as { code?: ErrorCode } | undefined)?.code : undefined
+  if (named) return new ApiError(named, readable(issue, field))
   const kind = kindOf(issue)
   const codes = FIELD_CODES[field]
   const code =

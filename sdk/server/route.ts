@@ -51,6 +51,8 @@ export interface RouteDef<P extends Schema, Q extends Schema, B extends Schema> 
   head?: boolean
   /** the handler passes `ctx.count` (with the principal) to a store write that counts the request itself */
   countsInStore?: boolean
+  /** max request body in bytes, when the route takes more than the server's default (413 BODY_TOO_LARGE) */
+  bodyLimit?: number
 }
 
 export interface RouteCtx<P extends Schema, Q extends Schema, B extends Schema> {
@@ -215,6 +217,7 @@ export function route<
         ? { config: { rateLimit: false } }
         : {}),
     exposeHeadRoute: def.head ?? true,
+    ...(def.bodyLimit !== undefined ? { bodyLimit: def.bodyLimit } : {}),
     handler: async (request, reply) => {
       if (!deferred.has(request) || !api.keyLimit || !full) return run(request, reply)
       deferred.delete(request)
