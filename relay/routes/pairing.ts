@@ -12,95 +12,92 @@
 // keyed hash of the invite's 256-bit secret, so it cannot be guessed, and the frames are sealed
 // with keys from that secret, so reading or writing a box teaches and achieves nothing without
 // the code. Requests are counted per client IP by the API's rate limit; boxes are size-bounded,
-// counted against the opening team, and expire with the invite.
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { ApiError } from '../../sdk/api/errors.js'
-import {
-  PAIR_BOX_MAX_TTL_MS,
-  PAIR_BOX_RE,
-  PAIR_FRAME_MAX_BYTES,
-  PAIR_FRAMES_MAX,
-  type PairSide,
-} from '../../sdk/api/pair-box.js'
-import type { Principal } from '../../sdk/api/store.js'
+// counted against the opening team, and expire with the invite. The routes go through the API's
+// route helper (its pipeline, validation by ./schemas.ts, GET /api and the OpenAPI document).
+import type { FastifyInstance } from 'fastify'
 import type { ApiHelpers } from '../../sdk/server/options.js'
-import { isStreamId } from '../store/ids.js'
 import { PairBoxes } from '../store/pairing.js'
 import type { RedisStore } from '../store/redis-store.js'
-
-const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/
-const FRAME_MAX_CHARS = Math.ceil(PAIR_FRAME_MAX_BYTES / 3) * 4
-
-function addressOf(params: unknown): string {
-  const { box } = params as { box: string }
-  if (!PAIR_BOX_RE.test(box)) throw new ApiError('NOT_FOUND', 'No such pairing box')
-  return box
-}
-
-function boxOf(params: unknown): { box: string; side: PairSide } {
-  const box = addressOf(params)
-  const { side } = params as { side: string }
-  if (side !== 'i' && side !== 'j') throw new ApiError('NOT_FOUND', 'No such pairing box side')
-  return { box, side }
-}
-
-/** The box's expiry: the invite's, capped at PAIR_BOX_MAX_TTL_MS from now. */
-function expiryOf(body: unknown): number {
-  const raw = (body as { expires_at?: unknown } | undefined)?.expires_at
-  if (raw === undefined) throw new ApiError('MISSING_FIELDS', 'expires_at (an ISO 8601 time) is required')
-  const at = typeof raw === 'string' ? Date.parse(raw) : Number.NaN
-  if (!Number.isFinite(at) || at <= Date.now() + 1000)
-    throw new ApiError('INVALID_FIELD', 'expires_at must be an ISO 8601 time in the future')
-  return Math.min(at, Date.now() + PAIR_BOX_MAX_TTL_MS)
-}
+import {
+  PAIR_APPEND_MAX_BODY,
+  pairAppendBody,
+  pairAppended,
+  pairBoxParams,
+  pairClosed,
+  pairOpenBody,
+  pairOpened,
+  pairPage,
+  pairReadQuery,
+  pairSideParams,
+} from './schemas.js'
 
 export function pairingRoutes(store: RedisStore) {
   const boxes = new PairBoxes(store.redis)
-  return (app: FastifyInstance, helpers: ApiHelpers): void => {
-    // the API's own pipeline (authenticate, rate limit, team-level permission), as the sync routes
-    const guard = helpers.guard({ kind: 'team', level: 'write' })
-    const teamOf = (request: FastifyRequest) => (request.principal as Principal).teamId
+  return (_app: FastifyInstance, helpers: ApiHelpers): void => {
+    // the opening team's key: the API's team-level pipeline (authenticate, rate limit, permission)
+    const write = { kind: 'team', level: 'write' } as const
+    // the joiner has no key yet: counted per client IP by the API's rate limit
+    const open = { kind: 'public' } as const
 
-    app.put('/api/pair/:box', { onRequest: guard }, async (request) => {
-      const box = addressOf(request.params)
-      const expiresAt = expiryOf(request.body)
-      await boxes.open(teamOf(request), box, expiresAt)
-      return { box, expires_at: new Date(expiresAt).toISOString() }
-    })
-
-    app.delete('/api/pair/:box', { onRequest: guard }, async (request) => {
-      await boxes.close(teamOf(request), addressOf(request.params))
-      return { closed: true }
-    })
-
-    app.post(
-      '/api/pair/:box/:side',
-      { bodyLimit: PAIR_FRAMES_MAX * FRAME_MAX_CHARS + 4096 },
-      async (request, reply) => {
-        const { box, side } = boxOf(request.params)
-        const frames = (request.body as { frames?: unknown } | undefined)?.frames
-        if (!Array.isArray(frames) || frames.length === 0)
-          throw new ApiError('MISSING_FIELDS', 'frames (a non-empty array of base64 strings) is required')
-        if (frames.length > PAIR_FRAMES_MAX)
-          throw new ApiError('FIELD_TOO_LARGE', `at most ${PAIR_FRAMES_MAX} frames per request`)
-        for (const [i, f] of frames.entries()) {
-          if (typeof f !== 'string' || f.length === 0 || !BASE64_RE.test(f))
-            throw new ApiError('INVALID_FIELD', `frames[${i}] must be a base64 string`)
-          if (f.length > FRAME_MAX_CHARS)
-            throw new ApiError('FIELD_TOO_LARGE', `a frame must be ${PAIR_FRAME_MAX_BYTES} bytes or less`)
-        }
-        const appended = await boxes.append(box, side, frames as string[], request.ip)
-        reply.code(201)
-        return { appended }
+    helpers.route(
+      {
+        method: 'PUT',
+        url: '/api/pair/:box',
+        summary: 'Pairing: open (or renew) a box for an invite, until its expiry (at most 24 h)',
+        access: write,
+        params: pairBoxParams,
+        body: pairOpenBody,
+        response: pairOpened,
+      },
+      async ({ principal, params, body }) => {
+        await boxes.open(principal.teamId, params.box, body.expires_at)
+        return { box: params.box, expires_at: new Date(body.expires_at).toISOString() }
       },
     )
 
-    app.get('/api/pair/:box/:side', async (request) => {
-      const { box, side } = boxOf(request.params)
-      const after = (request.query as { after?: unknown }).after ?? '0'
-      if (typeof after !== 'string' || (after !== '0' && !isStreamId(after)))
-        throw new ApiError('INVALID_CURSOR', "Invalid after format. Expected a cursor like '1234567890-0'")
-      return boxes.read(box, side, after)
-    })
+    helpers.route(
+      {
+        method: 'DELETE',
+        url: '/api/pair/:box',
+        summary: 'Pairing: close a box this team opened, with its frames',
+        access: write,
+        params: pairBoxParams,
+        response: pairClosed,
+      },
+      async ({ principal, params }) => {
+        await boxes.close(principal.teamId, params.box)
+        return { closed: true }
+      },
+    )
+
+    helpers.route(
+      {
+        method: 'POST',
+        url: '/api/pair/:box/:side',
+        summary: 'Pairing: append sealed frames to one side of an open box (no key)',
+        access: open,
+        params: pairSideParams,
+        body: pairAppendBody,
+        response: pairAppended,
+        status: 201,
+        bodyLimit: PAIR_APPEND_MAX_BODY,
+      },
+      async ({ params, body, request }) => ({
+        appended: await boxes.append(params.box, params.side, body.frames, request.ip),
+      }),
+    )
+
+    helpers.route(
+      {
+        method: 'GET',
+        url: '/api/pair/:box/:side',
+        summary: 'Pairing: the frames of one side of an open box after a cursor (no key)',
+        access: open,
+        params: pairSideParams,
+        query: pairReadQuery,
+        response: pairPage,
+      },
+      async ({ params, query }) => boxes.read(params.box, params.side, query.after ?? '0'),
+    )
   }
 }

@@ -3,44 +3,46 @@
 // key) and cannot alter one without breaking the author's signature, which nodes verify.
 //
 //   POST /api/sync/envelopes            {envelopes: [base64, ...]}         "*": write
-//   GET  /api/sync/:team/envelopes      ?after=<cursor>&limit=1..500         "*": read
-//   GET  /api/sync/:team/stream         SSE `envelope` events, id = cursor   "*": read
+//   GET  /api/sync/:space/envelopes     ?after=<cursor>&limit=1..500         "*": read
+//   GET  /api/sync/:space/stream        SSE `envelope` events, id = cursor   "*": read
 //
-// `:team` is the hex of the 32-byte Handoff team id in the envelope headers: one relay team
+// `:space` is the hex of the 32-byte Handoff team id in the envelope headers: one relay team
 // (one API key's team) may carry the logs of several Handoff teams, each its own cursor space.
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+// They are registered with the API's route helper: the same pipeline (auth, rate limit,
+// permission), request validation by the zod schemas of ./schemas.ts, and a place in GET /api
+// and the OpenAPI document.
+import type { FastifyInstance } from 'fastify'
 import { ApiError } from '../../sdk/api/errors.js'
-import type { Principal, StreamSubscription } from '../../sdk/api/store.js'
-import { SYNC_MAX_PULL, SYNC_MAX_PUSH } from '../../sdk/api/sync.js'
+import type { StreamSubscription } from '../../sdk/api/store.js'
+import { SYNC_MAX_PUSH } from '../../sdk/api/sync.js'
 import type { StreamEvent } from '../../sdk/api/types.js'
 import type { ApiHelpers } from '../../sdk/server/options.js'
 import { hasPermission } from '../../sdk/server/permissions.js'
 import { SseWriter } from '../../sdk/server/sse.js'
-import { isStreamId } from '../store/ids.js'
 import type { RedisStore } from '../store/redis-store.js'
-import { checkSpace, decodeForRelay, MAX_ENVELOPE_BYTES } from '../store/sync.js'
-
-const BASE64_RE = /^[A-Za-z0-9+/_-]*={0,2}$/
+import { decodeForRelay, MAX_ENVELOPE_BYTES } from '../store/sync.js'
+import {
+  CURSOR_MESSAGE,
+  isCursor,
+  syncPage,
+  syncPullQuery,
+  syncPushBody,
+  syncPushResponse,
+  syncSpaceParams,
+  syncStreamQuery,
+} from './schemas.js'
 
 export interface SyncRouteOptions {
   heartbeatMs?: number
 }
 
-function limitOf(raw: unknown): number {
-  if (raw === undefined || raw === '') return 100
-  const n = typeof raw === 'string' && /^\d{1,4}$/.test(raw) ? Number(raw) : Number.NaN
-  if (!(n >= 1 && n <= SYNC_MAX_PULL)) {
-    throw new ApiError('INVALID_LIMIT', `limit must be an integer between 1 and ${SYNC_MAX_PULL}`)
+/** The stream's resume point: Last-Event-ID (header) wins over `?after=`; null: only new ones. */
+function resumeCursor(header: string | string[] | undefined, after: string | undefined): string | null {
+  if (typeof header === 'string' && header !== '') {
+    if (!isCursor(header)) throw new ApiError('INVALID_CURSOR', CURSOR_MESSAGE)
+    return header
   }
-  return n
-}
-
-function cursorOf(raw: unknown): string | null {
-  if (raw === undefined || raw === '') return null
-  if (typeof raw !== 'string' || (raw !== '0' && !isStreamId(raw))) {
-    throw new ApiError('INVALID_CURSOR', "Invalid after format. Expected a cursor like '1234567890-0'")
-  }
-  return raw
+  return after ?? null
 }
 
 /** The sync routes, for the shared API's `extraRoutes` (same auth, rate limit and error format). */
@@ -51,102 +53,105 @@ export function syncRoutes(store: RedisStore, options: SyncRouteOptions = {}) {
       for (const w of [...writers]) w.end({ type: 'shutdown', data: { reason: 'server shutting down' } })
     })
 
-    // the API's own pipeline: authenticate (failures counted per IP), the key's rate limit (in
-    // the same counter as the API routes), then the team-level permission
-    const guard = (level: 'read' | 'write') => helpers.guard({ kind: 'team', level })
-    const principalOf = (request: FastifyRequest) => request.principal as Principal
-
-    app.post(
-      '/api/sync/envelopes',
-      { onRequest: guard('write'), bodyLimit: SYNC_MAX_PUSH * MAX_ENVELOPE_BYTES * 2 },
-      async (request, reply) => {
-        const body = request.body as { envelopes?: unknown } | undefined
-        const list = body?.envelopes
-        if (!Array.isArray(list) || list.length === 0) {
-          throw new ApiError('MISSING_FIELDS', 'envelopes (a non-empty array of base64 strings) is required')
-        }
-        if (list.length > SYNC_MAX_PUSH)
-          throw new ApiError('FIELD_TOO_LARGE', `at most ${SYNC_MAX_PUSH} envelopes per push`)
+    helpers.route(
+      {
+        method: 'POST',
+        url: '/api/sync/envelopes',
+        summary: 'Node sync: push signed envelopes (stored once by id)',
+        access: { kind: 'team', level: 'write' },
+        body: syncPushBody,
+        response: syncPushResponse,
+        // base64 of the largest push, with room to spare (the schema bounds each envelope)
+        bodyLimit: SYNC_MAX_PUSH * MAX_ENVELOPE_BYTES * 2,
+      },
+      async ({ principal, body }) => {
         // decode all first: a bad envelope refuses the whole push before anything is stored
-        const envelopes = list.map((raw, i) => {
-          if (typeof raw !== 'string' || !BASE64_RE.test(raw)) {
-            throw new ApiError('INVALID_FIELD', `envelopes[${i}] must be a base64 string`)
-          }
-          return decodeForRelay(Buffer.from(raw, 'base64'))
-        })
-        const teamId = principalOf(request).teamId
+        const envelopes = body.envelopes.map((raw) => decodeForRelay(Buffer.from(raw, 'base64')))
         const results = []
-        for (const envelope of envelopes) results.push(await store.pushEnvelope(teamId, envelope))
-        reply.code(200)
+        for (const envelope of envelopes) results.push(await store.pushEnvelope(principal.teamId, envelope))
         return { results: results.map((r) => ({ id: r.id, cursor: r.cursor, duplicate: r.cursor === null })) }
       },
     )
 
-    app.get('/api/sync/:team/envelopes', { onRequest: guard('read') }, async (request) => {
-      const { team } = request.params as { team: string }
-      const query = request.query as Record<string, unknown>
-      const page = await store.pullEnvelopes(
-        principalOf(request).teamId,
-        checkSpace(team),
-        cursorOf(query.after),
-        limitOf(query.limit),
-      )
-      return {
-        envelopes: page.envelopes,
-        next_cursor: page.next_cursor,
-        has_more: page.has_more,
-      }
-    })
-
-    app.get('/api/sync/:team/stream', { onRequest: guard('read') }, async (request, reply) => {
-      const { team } = request.params as { team: string }
-      const query = request.query as Record<string, unknown>
-      const header = request.headers['last-event-id']
-      const after = cursorOf(typeof header === 'string' && header !== '' ? header : query.after)
-      const space = checkSpace(team)
-      const principal = principalOf(request)
-
-      reply.hijack()
-      const writer = new SseWriter(reply.raw, {
-        heartbeatMs: options.heartbeatMs ?? 15_000,
-        maxBufferedBytes: 8 * 1024 * 1024,
-        padding: false,
-      })
-      writers.add(writer)
-      writer.onClose(() => writers.delete(writer))
-      const unwatch = store.watchKeys(principal.teamId, (change) => {
-        if (change.keyId !== principal.keyId) return
-        if (change.type === 'revoked') writer.fail(new ApiError('INVALID_API_KEY', 'API key revoked'))
-        else if (!hasPermission(change.permissions, '*', 'read')) {
-          writer.fail(new ApiError('FORBIDDEN', 'Insufficient permissions'))
-        }
-      })
-      writer.onClose(unwatch)
-      let subscription: StreamSubscription
-      try {
-        subscription = await store.followEnvelopes(
+    helpers.route(
+      {
+        method: 'GET',
+        url: '/api/sync/:space/envelopes',
+        summary: "Node sync: a page of a Handoff team's envelopes after a cursor",
+        access: { kind: 'team', level: 'read' },
+        params: syncSpaceParams,
+        query: syncPullQuery,
+        response: syncPage,
+      },
+      async ({ principal, params, query }) => {
+        const page = await store.pullEnvelopes(
           principal.teamId,
-          space,
-          after,
-          (item) => writer.send({ type: 'envelope', id: item.cursor, data: item } as unknown as StreamEvent),
-          // Redis lost: a last error event, so the node resumes by cursor instead of waiting silently
-          (err) =>
-            writer.fail(
-              err instanceof ApiError
-                ? err
-                : new ApiError('UNAVAILABLE', 'Storage is unavailable, retry shortly'),
-            ),
+          params.space,
+          query.after ?? null,
+          query.limit ?? 100,
         )
-      } catch (err) {
-        request.log.error({ err }, 'sync stream subscription failed')
-        writer.fail(err instanceof ApiError ? err : new ApiError('INTERNAL_ERROR', 'Internal server error'))
-        return
-      }
-      if (writer.isEnded) void subscription.close()
-      else {
-        writer.onClose(() => void subscription.close())
-        writer.start()
-      }
-    })
+        return { envelopes: page.envelopes, next_cursor: page.next_cursor, has_more: page.has_more }
+      },
+    )
+
+    helpers.route(
+      {
+        method: 'GET',
+        url: '/api/sync/:space/stream',
+        summary: "Node sync: Server-Sent Events, a Handoff team's envelopes (Last-Event-ID or after)",
+        access: { kind: 'team', level: 'read' },
+        params: syncSpaceParams,
+        query: syncStreamQuery,
+        // a HEAD must not open a subscription
+        head: false,
+      },
+      async ({ principal, params, query, request, reply }) => {
+        const after = resumeCursor(request.headers['last-event-id'], query.after)
+        const space = params.space
+
+        reply.hijack()
+        const writer = new SseWriter(reply.raw, {
+          heartbeatMs: options.heartbeatMs ?? 15_000,
+          maxBufferedBytes: 8 * 1024 * 1024,
+          padding: false,
+        })
+        writers.add(writer)
+        writer.onClose(() => writers.delete(writer))
+        const unwatch = store.watchKeys(principal.teamId, (change) => {
+          if (change.keyId !== principal.keyId) return
+          if (change.type === 'revoked') writer.fail(new ApiError('INVALID_API_KEY', 'API key revoked'))
+          else if (!hasPermission(change.permissions, '*', 'read')) {
+            writer.fail(new ApiError('FORBIDDEN', 'Insufficient permissions'))
+          }
+        })
+        writer.onClose(unwatch)
+        let subscription: StreamSubscription
+        try {
+          subscription = await store.followEnvelopes(
+            principal.teamId,
+            space,
+            after,
+            (item) =>
+              writer.send({ type: 'envelope', id: item.cursor, data: item } as unknown as StreamEvent),
+            // Redis lost: a last error event, so the node resumes by cursor instead of waiting silently
+            (err) =>
+              writer.fail(
+                err instanceof ApiError
+                  ? err
+                  : new ApiError('UNAVAILABLE', 'Storage is unavailable, retry shortly'),
+              ),
+          )
+        } catch (err) {
+          request.log.error({ err }, 'sync stream subscription failed')
+          writer.fail(err instanceof ApiError ? err : new ApiError('INTERNAL_ERROR', 'Internal server error'))
+          return
+        }
+        if (writer.isEnded) void subscription.close()
+        else {
+          writer.onClose(() => void subscription.close())
+          writer.start()
+        }
+      },
+    )
   }
 }
