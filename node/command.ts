@@ -97,10 +97,19 @@ async function runNode(opts: NodeFlags): Promise<void> {
     out(`${signal}: stopping the node`)
     setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref()
     node.close().then(
-      () => process.exit(0),
+      () => process.exit(process.exitCode ?? 0),
       () => process.exit(1),
     )
   }
+  // autobase closes the log after a fault; a node without its log serves nothing, so it exits 1
+  // and a service manager restarts it (a restart reopens the log from disk)
+  node.log.on('warning', () => {
+    const failure = node.log.failed
+    if (!failure || stopping) return
+    process.stderr.write(`handoff node: the team log stopped: ${failure.message}\n`)
+    stop('fault')
+    process.exitCode = 1
+  })
   process.once('SIGINT', () => stop('SIGINT'))
   process.once('SIGTERM', () => stop('SIGTERM'))
   await new Promise(() => {}) // until a signal
