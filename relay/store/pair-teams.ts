@@ -8,6 +8,7 @@
 import type { Redis } from 'ioredis'
 import { ApiError } from '../../sdk/api/errors.js'
 import { PAIR_TEAM_MAX_BOXES, PAIR_TEAM_MAX_BYTES } from '../../sdk/api/pair-box.js'
+import { defineScript, runScript, type Script } from './scripts.js'
 
 export const ownerKey = (box: string) => `hf:pair:{${box}}:owner`
 const boxesKey = (team: string) => `hf:pair:team:{${team}}:boxes`
@@ -30,47 +31,50 @@ if #last == 2 then
 end
 `
 
-// ARGV: now, box, expiry ms, max boxes. -1: the team has too many boxes open.
-const TEAM_OPEN = `${PRUNE}
+// Run by EVALSHA through the store's script runner (scripts.ts); each answers {'OK', n}.
+
+// ARGV: now, box, expiry ms, max boxes. n: 0, or -1: the team has too many boxes open.
+const TEAM_OPEN = defineScript(`${PRUNE}
 if not redis.call('ZSCORE', KEYS[1], ARGV[2]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then
-  return -1
+  return {'OK', -1}
 end
 redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
 ${KEEP}
-return 0
-`
+return {'OK', 0}
+`)
 
-// ARGV: now, box, bytes, max bytes. -1: over the team's budget, -2: the box is not the team's.
-const TEAM_CHARGE = `${PRUNE}
-if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then return -2 end
+// ARGV: now, box, bytes, max bytes. n: 0, -1: over the team's budget, -2: the box is not the team's.
+const TEAM_CHARGE = defineScript(`${PRUNE}
+if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then return {'OK', -2} end
 local used = 0
 for _, v in ipairs(redis.call('HVALS', KEYS[2])) do used = used + tonumber(v) end
-if used + tonumber(ARGV[3]) > tonumber(ARGV[4]) then return -1 end
+if used + tonumber(ARGV[3]) > tonumber(ARGV[4]) then return {'OK', -1} end
 redis.call('HINCRBY', KEYS[2], ARGV[2], ARGV[3])
 ${KEEP}
-return 0
-`
+return {'OK', 0}
+`)
 
 // ARGV: now, box.
-const TEAM_CLOSE = `${PRUNE}
+const TEAM_CLOSE = defineScript(`${PRUNE}
 redis.call('ZREM', KEYS[1], ARGV[2])
 redis.call('HDEL', KEYS[2], ARGV[2])
-return 0
-`
+return {'OK', 0}
+`)
 
-// KEYS: owner. ARGV: team, ttl ms. 1: set (or renewed by the same team), 0: another team's.
-const OWN = `
+// KEYS: owner. ARGV: team, ttl ms. n: 1: set (or renewed by the same team), 0: another team's.
+const OWN = defineScript(`
 local owner = redis.call('GET', KEYS[1])
-if owner and owner ~= ARGV[1] then return 0 end
+if owner and owner ~= ARGV[1] then return {'OK', 0} end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1
-`
+return {'OK', 1}
+`)
 
 export class PairTeams {
   constructor(private readonly redis: Redis) {}
 
-  private team(script: string, team: string, ...args: Array<string | number>): Promise<number> {
-    return this.redis.eval(script, 2, boxesKey(team), bytesKey(team), Date.now(), ...args) as Promise<number>
+  private async team(script: Script, team: string, ...args: Array<string | number>): Promise<number> {
+    const [, n] = await runScript(this.redis, script, [boxesKey(team), bytesKey(team)], [Date.now(), ...args])
+    return Number(n)
   }
 
   /** Opens (or renews) `box` for `team` until `expiresAt` (ms). */
@@ -79,8 +83,8 @@ export class PairTeams {
     if ((await this.team(TEAM_OPEN, team, box, expiresAt, PAIR_TEAM_MAX_BOXES)) < 0) {
       throw new ApiError('PAIR_LIMIT_REACHED', `at most ${PAIR_TEAM_MAX_BOXES} pairing boxes open per team`)
     }
-    const owned = (await this.redis.eval(OWN, 1, ownerKey(box), team, ttl)) as number
-    if (owned === 0) {
+    const [, owned] = await runScript(this.redis, OWN, [ownerKey(box)], [team, ttl])
+    if (Number(owned) === 0) {
       // the count taken above is given back: the box stays the other team's
       await this.team(TEAM_CLOSE, team, box)
       throw new ApiError('FORBIDDEN', 'This pairing box was opened by another team')

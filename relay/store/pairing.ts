@@ -16,31 +16,36 @@ import {
   type PairSide,
 } from '../../sdk/api/pair-box.js'
 import { ownerKey, PairTeams } from './pair-teams.js'
+import { defineScript, runScript } from './scripts.js'
+
+// Run by EVALSHA through the store's script runner (scripts.ts); each answers {'OK', n}.
 
 // One script so the owner check, the byte budget check, the appends and the TTLs are atomic.
 // The frames, the byte counter and the owner share the `{box}` hash tag: one Cluster slot. The
-// frames expire with the box (the owner key's TTL). -2: the box is not open (any more).
-const APPEND = `
+// frames expire with the box (the owner key's TTL). n: frames added; -1: the side is full;
+// -2: the box is not open (any more).
+const APPEND = defineScript(`
 local ttl = redis.call('PTTL', KEYS[3])
-if ttl <= 0 then return -2 end
+if ttl <= 0 then return {'OK', -2} end
 local used = tonumber(redis.call('GET', KEYS[2]) or '0')
 local add = tonumber(ARGV[1])
-if used + add > tonumber(ARGV[2]) then return -1 end
+if used + add > tonumber(ARGV[2]) then return {'OK', -1} end
 redis.call('INCRBY', KEYS[2], add)
 for i = 3, #ARGV do redis.call('XADD', KEYS[1], '*', 'f', ARGV[i]) end
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('PEXPIRE', KEYS[2], ttl)
-return #ARGV - 2
-`
+return {'OK', #ARGV - 2}
+`)
 
 // A client's byte budget across all boxes: its own key (another slot than any box), counted
-// before the append; the window starts with the first write.
-const CHARGE = `
+// before the append; the window starts with the first write. n: 0, or ms until the window ends
+// once the budget is spent.
+const CHARGE = defineScript(`
 local used = redis.call('INCRBY', KEYS[1], ARGV[1])
 if used == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
-if used > tonumber(ARGV[2]) then return redis.call('PTTL', KEYS[1]) end
-return 0
-`
+if used > tonumber(ARGV[2]) then return {'OK', redis.call('PTTL', KEYS[1])} end
+return {'OK', 0}
+`)
 
 const framesKey = (box: string, side: PairSide) => `hf:pair:{${box}}:${side}`
 const bytesKey = (box: string, side: PairSide) => `hf:pair:{${box}}:${side}:bytes`
@@ -81,14 +86,13 @@ export class PairBoxes {
     const team = await this.teams.ownerOf(box)
     if (team === null) throw notFound()
     const bytes = frames.reduce((n, f) => n + f.length, 0)
-    const wait = (await this.redis.eval(
+    const [, charged] = await runScript(
+      this.redis,
       CHARGE,
-      1,
-      `hf:pair:client:${client}`,
-      String(bytes),
-      String(PAIR_IP_MAX_BYTES),
-      String(PAIR_IP_WINDOW_MS),
-    )) as number
+      [`hf:pair:client:${client}`],
+      [bytes, PAIR_IP_MAX_BYTES, PAIR_IP_WINDOW_MS],
+    )
+    const wait = Number(charged)
     if (wait !== 0) {
       throw new ApiError('RATE_LIMITED', 'Too much written into pairing boxes. Slow down.', {
         retryAfter: Math.max(1, Math.ceil(wait / 1000)),
@@ -96,16 +100,13 @@ export class PairBoxes {
     }
     if (!(await this.teams.charge(team, box, bytes)))
       throw new ApiError('BODY_TOO_LARGE', "the pairing boxes of this box's team are full")
-    const added = (await this.redis.eval(
+    const [, appended] = await runScript(
+      this.redis,
       APPEND,
-      3,
-      framesKey(box, side),
-      bytesKey(box, side),
-      ownerKey(box),
-      String(bytes),
-      String(PAIR_BOX_MAX_BYTES),
-      ...frames,
-    )) as number
+      [framesKey(box, side), bytesKey(box, side), ownerKey(box)],
+      [bytes, PAIR_BOX_MAX_BYTES, ...frames],
+    )
+    const added = Number(appended)
     if (added === -2) throw notFound()
     if (added < 0) throw new ApiError('BODY_TOO_LARGE', 'this pairing box is full')
     return added

@@ -269,6 +269,16 @@ const SHAS = Object.fromEntries(
   Object.entries(SOURCES).map(([name, lua]) => [name, createHash('sha1').update(lua).digest('hex')]),
 ) as Record<ScriptName, string>
 
+/** A script kept next to the store code that runs it (the pairing boxes), run with runScript. */
+export interface Script {
+  readonly lua: string
+  readonly sha: string
+}
+
+export function defineScript(lua: string): Script {
+  return { lua, sha: createHash('sha1').update(lua).digest('hex') }
+}
+
 /** The ApiError of a script's refusal code. */
 export function scriptError(code: string): ApiError {
   return new ApiError(code as ErrorCode, MESSAGES[code] ?? code)
@@ -277,16 +287,17 @@ export function scriptError(code: string): ApiError {
 /** Run a script; a non-'OK' first element becomes the matching ApiError (RETRY is returned). */
 export async function runScript(
   redis: Redis,
-  name: ScriptName,
+  script: ScriptName | Script,
   keys: string[],
   args: Array<string | number | Buffer>,
 ): Promise<string[]> {
+  const { lua, sha } = typeof script === 'string' ? { lua: SOURCES[script], sha: SHAS[script] } : script
   let reply: string[]
   try {
-    reply = (await redis.evalsha(SHAS[name], keys.length, ...keys, ...args)) as string[]
+    reply = (await redis.evalsha(sha, keys.length, ...keys, ...args)) as string[]
   } catch (err) {
     if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err
-    reply = (await redis.eval(SOURCES[name], keys.length, ...keys, ...args)) as string[]
+    reply = (await redis.eval(lua, keys.length, ...keys, ...args)) as string[]
   }
   const status = reply[0]
   if (status === 'OK' || status === 'RETRY') return reply

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PAIR_TEAM_MAX_BYTES } from '../../sdk/api/pair-box.js'
 import { PairTeams } from '../store/pair-teams.js'
+import { waitFor } from './helpers.js'
 import { call, type RunningRelay, signup, startRelay, stopAllRelays } from './relays.js'
 
 const b64 = (n: number) => randomBytes(n).toString('base64')
@@ -137,6 +138,35 @@ describe('pairing boxes', () => {
     // a box the team did not open is not charged to it
     await expect(teams.charge(team, newBox(), 1)).rejects.toMatchObject({ code: 'NOT_FOUND' })
     await relay.store.redis.del(`hf:pair:{${a}}:owner`, `hf:pair:{${b}}:owner`)
+  })
+
+  it("runs the boxes' scripts by EVALSHA through the store's script runner, not EVAL", async () => {
+    // a first round on another box, so Redis knows every script (a first EVALSHA may fall back)
+    const run = async (box: string) => {
+      expect((await call(relay.url, 'PUT', `/api/pair/${box}`, key, inMs(60_000))).status).toBe(200)
+      const posted = await call(relay.url, 'POST', `/api/pair/${box}/j`, undefined, { frames: [b64(8)] })
+      expect(posted.status).toBe(201)
+      expect((await call(relay.url, 'DELETE', `/api/pair/${box}`, key)).status).toBe(200)
+    }
+    await run(newBox())
+    const box = newBox()
+    const monitor = await relay.store.redis.monitor()
+    const seen: string[][] = []
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args.some((a) => a.includes(box))) seen.push(args)
+    })
+    try {
+      await run(box)
+      // the close's DEL comes last: every command before it has been seen
+      await waitFor(() => seen.some(([cmd]) => cmd?.toLowerCase() === 'del'), 5_000, 'the DEL of the box')
+    } finally {
+      monitor.disconnect()
+    }
+    const scripted = seen.filter(([cmd]) => /^eval/i.test(cmd ?? ''))
+    // open: the team's count and the owner; append: the box's frames (the team's charge names
+    // the box only as an argument)
+    expect(scripted.length).toBeGreaterThanOrEqual(3)
+    expect(scripted.map(([cmd]) => cmd?.toLowerCase())).toEqual(scripted.map(() => 'evalsha'))
   })
 
   it('refuses malformed boxes, sides, frames, cursors and expiries', async () => {
