@@ -39,8 +39,10 @@ export const writeRelayAccess = (dir: string, access: RelayAccess) =>
 
 /**
  * A relay key for a new member, made with the inviter's bridge key (which needs "*": admin on
- * the relay). Its bridge mirrors deletes of any author's messages, which the relay allows an
- * admin only; a reader device still pushes its acks, so it gets write.
+ * the relay). It carries the member's team role and no more: an admin's bridge may mint ack keys
+ * for other senders and delete any author's relay copy; a member's or a reader's gets write,
+ * which its bridge needs to push envelopes, post mirrors and ack as itself. A member's key cannot
+ * touch the team's other relay keys, settings or audit log.
  */
 export async function mintRelayKey(
   access: RelayAccess,
@@ -49,7 +51,7 @@ export async function mintRelayKey(
 ): Promise<{ key: string; id: string | null }> {
   const made = await relayCall<{ api_key: string }>(access, 'POST', '/api/keys', {
     sender_name: name,
-    permissions: { '*': role === 'reader' ? 'write' : 'admin' },
+    permissions: { '*': role === 'admin' ? 'admin' : 'write' },
   })
   // the answer has no key id; the newest live key of that name is it (kept to revoke it later)
   const listed = await relayCall<

@@ -3,8 +3,9 @@
 // Node -> relay: a node Ack envelope the relay's sync log takes first (one bridge sees that) is
 // repeated as POST /api/channels/{ch}/ack of the relay copy of the acked message. The relay
 // records an ack under the requesting key's sender name, so the bridge acks with a relay key of
-// the node sender's own name, minted once with its key (which needs "*": admin) and kept in
-// relay-sync.json.
+// the node sender's own name, minted once with its key and kept in relay-sync.json. Minting needs
+// "*": admin; a bridge whose key lacks it (a member's, node/bridge/access.ts) repeats only the acks
+// of its own key's sender, with that key, and leaves the others node-side.
 // Relay -> node: every poll, each relay channel's acks (GET .../acks, one per sender) whose
 // message has a node counterpart and is past the node's watermark for that sender are appended
 // as Ack envelopes authored by the bridging node, body {sender, last_read_id, relay: "ack"}.
@@ -21,9 +22,17 @@ import type { RelayCaller } from './http.js'
 import { bodyOf } from './open.js'
 import type { BridgeCursors } from './state.js'
 
+/** an ack whose message has no known relay copy is tried again after each poll this long */
+const WAIT_MS = 2 * 60 * 1000
+
 export class AckGateway {
   mirrored = 0
   imported = 0
+  /** per channel and sender, the latest ack whose message had no known relay copy */
+  private readonly waiting = new Map<string, { envelope: Envelope; until: number }>()
+  /** false once the relay refused this bridge's key a new key */
+  private mayMint = true
+  private ownSender: string | undefined
 
   constructor(
     private readonly store: NodeStore,
@@ -40,36 +49,63 @@ export class AckGateway {
     if (!body || typeof body.sender !== 'string' || typeof body.last_read_id !== 'string') return
     if (body.relay !== undefined) return // an HTTP client's ack, imported: it is on the relay already
     const relayId = this.relayIdOf(body.last_read_id)
-    if (!relayId) return // that message has no relay copy: nothing a relay client could ack
+    // a later ack of the same reader supersedes one still waiting (a watermark never goes back)
+    const slot = `${envelope.header.channel}/${body.sender}`
+    this.waiting.delete(slot)
+    if (!relayId) {
+      // no relay copy known (yet): the next channel poll may learn it (another bridge's mirror)
+      this.waiting.set(slot, { envelope, until: Date.now() + WAIT_MS })
+      return
+    }
     const channel = envelope.header.channel
     const sender = body.sender
+    // the key first: an ack this bridge cannot make is left unclaimed, for a bridge that can
+    const key = await this.senderKey(sender)
+    if (key === null) return
     if (!(await this.claims.claim(channel, `ack/${sender}/${relayId}`))) return
-    const post = async () =>
-      this.http.call(
-        'POST',
-        `/api/channels/${channel}/ack`,
-        { last_read_id: relayId },
-        await this.senderKey(sender),
-      )
-    await post().catch((err) => {
+    const post = async (as: string | undefined) =>
+      this.http.call('POST', `/api/channels/${channel}/ack`, { last_read_id: relayId }, as)
+    await post(key).catch(async (err) => {
       // that sender's key was revoked on the relay: make a new one, once
-      if ((err as { status?: number }).status !== 401) throw err
+      if ((err as { status?: number }).status !== 401 || key === undefined) throw err
       delete this.cursors().senders[sender]
-      return post()
+      return post((await this.senderKey(sender)) ?? undefined)
     })
     this.mirrored++
   }
 
-  private async senderKey(sender: string): Promise<string> {
+  /** After a channel poll: the acks whose message's relay copy was not known when they came. */
+  async retryWaiting(): Promise<void> {
+    const now = Date.now()
+    for (const [slot, { envelope, until }] of this.waiting) {
+      this.waiting.delete(slot)
+      if (now < until) await this.mirror(envelope) // still unknown: waits again
+    }
+  }
+
+  /** The relay key to ack as `sender`: a minted one, undefined for the bridge's own, null: none. */
+  private async senderKey(sender: string): Promise<string | undefined | null> {
     const senders = this.cursors().senders
     const known = senders[sender]
     if (known) return known
-    const made = await this.http.call<{ api_key: string }>('POST', '/api/keys', {
-      sender_name: sender,
-      permissions: { '*': 'write' },
-    })
-    senders[sender] = made.api_key
-    return made.api_key
+    if (this.mayMint) {
+      const made = await this.http
+        .call<{ api_key: string }>('POST', '/api/keys', {
+          sender_name: sender,
+          permissions: { '*': 'write' },
+        })
+        .catch((err) => {
+          if ((err as { status?: number }).status !== 403) throw err
+          this.mayMint = false // a member's key: asked once (each refusal is an audit entry)
+          return null
+        })
+      if (made) {
+        senders[sender] = made.api_key
+        return made.api_key
+      }
+    }
+    this.ownSender ??= (await this.http.call<{ sender: string }>('GET', '/api/whoami')).sender
+    return sender === this.ownSender ? undefined : null
   }
 
   /** HTTP clients' acks of one relay channel into the log (node watermarks never go back). */

@@ -235,6 +235,7 @@ export class MessageGateway {
       await this.deletes.importChannel(name, save, me.role === 'admin')
       this.seen.set(name, mark)
     }
+    await this.acks.retryWaiting() // the poll may have taught the relay copies they waited for
   }
 
   private async importOne(m: Message): Promise<void> {

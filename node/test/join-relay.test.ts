@@ -60,6 +60,31 @@ describe('handoff join --relay', () => {
     await eventually(async () => expect(await contents(b.api, 'general')).toEqual(both), 45_000)
   })
 
+  it("the member's relay key carries its role, not the relay's admin; its own acks still cross", async () => {
+    const [a, b] = nodes as [TestNode, TestNode]
+    const asBob = (path: string) =>
+      fetch(`${relay.url}${path}`, { headers: { authorization: `Bearer ${joinedKey}` } })
+    expect(await (await asBob('/api/whoami')).json()).toMatchObject({
+      sender: 'bob',
+      permissions: { '*': 'write' },
+    })
+    // the team's other keys, settings and audit log are the relay admin's
+    expect((await asBob('/api/keys')).status).toBe(403)
+    expect((await asBob('/api/audit')).status).toBe(403)
+    // B cannot mint an ack key for itself, so its bridge acks with its own key, as bob
+    const page = await b.api.ok<{ messages: Array<{ id: string; content: string }> }>(
+      'GET',
+      '/api/channels/general/messages',
+    )
+    const fromAlice = page.messages.find((m) => m.content === 'hello from alice')
+    await b.api.ok('POST', '/api/channels/general/ack', { last_read_id: fromAlice?.id })
+    await eventually(async () => {
+      const acks = (await (await asBob('/api/channels/general/acks')).json()) as Array<{ sender: string }>
+      expect(acks.map((x) => x.sender)).toContain('bob')
+    }, 30_000)
+    expect(a.node.bridge?.status().configured).toBe(true)
+  })
+
   it('the relay stored only sealed frames: no team key, invite secret, names or relay key', async () => {
     const identity = await readIdentity(nodes[1]?.dir as string)
     const secret = decodeInviteCode(code)
