@@ -198,9 +198,11 @@ export class MessageGateway {
   /** Import what HTTP clients posted on the relay since the per-channel cursors; true if any. */
   async importNew(cursors: BridgeCursors, save: () => Promise<void>): Promise<void> {
     if (!this.store.log.writable) return // imports are this device's writes
-    // ... and a reader device may not author messages: it must not claim what it cannot import
     const me = (await this.store.log.view.get(memberKey(this.keys.author)))?.value as MemberRecord | undefined
-    if (!me || me.removed || me.role === 'reader') return
+    if (!me || me.removed) return
+    // a reader device may not author messages or statuses: it claims nothing it cannot import and
+    // only learns which relay messages are copies of node messages (what its own acks point at)
+    const reader = me.role === 'reader'
     const channels = await this.http.call<
       Array<{ name: string; last_activity?: unknown; message_count?: unknown }>
     >('GET', '/api/channels')
@@ -214,7 +216,7 @@ export class MessageGateway {
     for (const st of current) sig.set(st.channel, `${sig.get(st.channel) ?? ''}|${st.key}@${st.updated_at}`)
     for (const { name, last_activity, message_count } of channels) {
       // an ack changes no activity mark: every channel's acks are read on every poll
-      await this.acks.importChannel(name)
+      if (!reader) await this.acks.importChannel(name)
       const mark = `${String(last_activity)}/${String(message_count)}/${sig.get(name) ?? ''}`
       const waiting = this.deletes.hasPending(name)
       if (this.seen.get(name) === mark && last_activity !== undefined && !waiting) continue
@@ -225,17 +227,28 @@ export class MessageGateway {
           `/api/channels/${name}/messages?after_id=${encodeURIComponent(after)}&limit=100`,
         )
         for (const m of page.messages) {
-          await this.importOne(m)
+          if (!this.learn(m) && !reader) await this.importOne(m)
           cursors.imported[name] = m.id
         }
         if (page.messages.length > 0) await save()
         if (!page.has_more || page.messages.length === 0) break
       }
-      await this.statuses.importChannel(name, save)
-      await this.deletes.importChannel(name, save, me.role === 'admin')
+      if (!reader) {
+        await this.statuses.importChannel(name, save)
+        await this.deletes.importChannel(name, save, me.role === 'admin')
+      }
       this.seen.set(name, mark)
     }
     await this.acks.retryWaiting() // the poll may have taught the relay copies they waited for
+  }
+
+  /** A relay message that is a bridge's mirror of a node envelope: learn the pair, true. */
+  private learn(m: Message): boolean {
+    const inner = envelopeIn(m.content)
+    // the sync log carries the envelope already
+    if (inner?.header.team.toString('hex') !== this.store.teamId) return false
+    this.pair(m.id, apiIdOf(inner))
+    return true
   }
 
   private async importOne(m: Message): Promise<void> {
@@ -243,11 +256,6 @@ export class MessageGateway {
     let content = m.content
     const inner = envelopeIn(m.content)
     if (inner) {
-      // a node envelope a bridge mirrored: the sync log carries it already
-      if (inner.header.team.toString('hex') === this.store.teamId) {
-        this.pair(m.id, apiIdOf(inner))
-        return
-      }
       // an SDK client sealed it with a key this node holds (an epoch keyring): import the text
       const body = inner.header.type === OpType.Message && verified(inner) ? this.body(inner) : null
       if (body && typeof body.content === 'string') content = body.content

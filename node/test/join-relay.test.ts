@@ -85,6 +85,40 @@ describe('handoff join --relay', () => {
     expect(a.node.bridge?.status().configured).toBe(true)
   })
 
+  it("a reader joined through the relay acks another member's message; relay clients see it", async () => {
+    const a = nodes[0] as TestNode
+    const invite = await a.api.ok<{ code: string }>('POST', '/api/node/invites', {
+      name: 'carol',
+      role: 'reader',
+    })
+    const dir = await tempDir()
+    const joined = await joinThroughRelay({
+      dataDir: dir,
+      code: invite.code,
+      relay: relay.url,
+      timeoutMs: 60_000,
+    })
+    expect(joined.role).toBe('reader')
+    const c = await openNode(dir, null, { relay: (await readRelayAccess(dir)) ?? undefined })
+    nodes.push(c)
+    const fromAlice = await eventually(async () => {
+      const page = await c.api.ok<{ messages: Array<{ id: string; content: string }> }>(
+        'GET',
+        '/api/channels/general/messages',
+      )
+      const m = page.messages.find((x) => x.content === 'hello from alice')
+      expect(m).toBeDefined()
+      return m as { id: string }
+    }, 30_000)
+    await c.api.ok('POST', '/api/channels/general/ack', { last_read_id: fromAlice.id })
+    const asCarol = (path: string) =>
+      fetch(`${relay.url}${path}`, { headers: { authorization: `Bearer ${joined.relay.key}` } })
+    await eventually(async () => {
+      const acks = (await (await asCarol('/api/channels/general/acks')).json()) as Array<{ sender: string }>
+      expect(acks.map((x) => x.sender)).toContain('carol')
+    }, 30_000)
+  })
+
   it('the relay stored only sealed frames: no team key, invite secret, names or relay key', async () => {
     const identity = await readIdentity(nodes[1]?.dir as string)
     const secret = decodeInviteCode(code)
