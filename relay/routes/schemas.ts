@@ -45,7 +45,10 @@ function nonEmptyList<T extends z.ZodType>(
 ) {
   const required = `${field} (a non-empty array of ${what}) is required`
   return z
-    .array(item, { error: required })
+    .array(item, {
+      error: (issue) =>
+        issue.input === undefined || issue.input === null ? required : `${field} must be an array of ${what}`,
+    })
     .refine((list) => list.length > 0, { message: required, params: { kind: 'missing' } })
     .max(max, tooMany)
     .meta({ minItems: 1 })
