@@ -98,7 +98,8 @@ export function syncRoutes(store: RedisStore, options: SyncRouteOptions = {}) {
       {
         method: 'GET',
         url: '/api/sync/:space/stream',
-        summary: "Node sync: Server-Sent Events, a Handoff team's envelopes (Last-Event-ID or after)",
+        summary:
+          'Node sync: Server-Sent Events, `envelope` events of a Handoff team (Last-Event-ID or after)',
         access: { kind: 'team', level: 'read' },
         params: syncSpaceParams,
         query: syncStreamQuery,

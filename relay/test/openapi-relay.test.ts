@@ -7,7 +7,10 @@ type Op = {
   operationId: string
   parameters: Array<{ name: string; in: string; required: boolean; schema: Record<string, unknown> }>
   requestBody?: { content: Record<string, { schema: Record<string, any> }> }
-  responses: Record<string, { content?: Record<string, { schema: Record<string, any> }> }>
+  responses: Record<
+    string,
+    { description: string; content?: Record<string, { schema: Record<string, any> }> }
+  >
   security?: unknown[]
 }
 
@@ -74,6 +77,9 @@ describe('the relay routes in the API description', () => {
     const stream = op('/api/sync/{space}/stream', 'get')
     expect(stream.parameters.map((p) => p.name)).toEqual(['space', 'after'])
     expect(Object.keys(stream.responses['200']?.content ?? {})).toEqual(['text/event-stream'])
+    // its events are envelopes, not a channel's messages
+    expect(stream.responses['200']?.description).toContain('`envelope`')
+    expect(stream.responses['200']?.description).not.toContain('message')
     // key-only routes: the document's default security applies
     for (const o of [push, pull, stream]) expect(o.security).toBeUndefined()
   })

@@ -29,9 +29,9 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): unk
 function success(r: RouteDoc, status: string): Record<string, unknown> {
   if (status === '204') return { description: 'No content' }
   if (r.url.endsWith('/stream')) {
+    // the route's summary names its events: a channel's, or the relay's node-sync `envelope`
     return {
-      description:
-        'Server-Sent Events: `message`, `delete`, `status`, `ack` (then `error` or `shutdown`); see docs/api.md',
+      description: `${r.summary}; a stream ends with an \`error\` or \`shutdown\` event (docs/api.md)`,
       content: { 'text/event-stream': { schema: { type: 'string' } } },
     }
   }
