@@ -1,19 +1,15 @@
 // Acks and message deletes between node users and HTTP-only clients of the relay, through the
 // bridges of two swarm-less nodes (A the admin who created the team, B a member): each crosses
 // once (although both nodes bridge), lands under the right sender, and never comes back.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningRelay, signup, startRelay } from '../../relay/test/relays.js'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { Handoff } from '../../sdk/client/index.js'
-import { tearDown } from './bridge-support.js'
-import { type Api, eventually, startTeam, startTestnet, type TestNode, type Testnet } from './helpers.js'
+import { bridgedTeam, messagesOf } from './bridge-support.js'
+import { type Api, eventually, type TestNode } from './helpers.js'
 
 type Msg = { id: string; content: string }
 type Ack = { sender: string; last_read_id: string }
 
-async function read(api: Api, channel: string): Promise<Msg[]> {
-  const res = await api.call<{ messages: Msg[] }>('GET', `/api/channels/${channel}/messages?limit=100`)
-  return res.status === 200 ? res.body.messages : []
-}
+const read = (api: Api, channel: string) => messagesOf<Msg>(api, channel)
 
 async function nodeAcks(api: Api, channel: string): Promise<Ack[]> {
   const res = await api.call<Ack[]>('GET', `/api/channels/${channel}/acks`)
@@ -21,37 +17,25 @@ async function nodeAcks(api: Api, channel: string): Promise<Ack[]> {
 }
 
 describe('relay bridge: acks and deletes with HTTP-only clients', { timeout: 120_000 }, () => {
-  let testnet: Testnet
-  let relay: RunningRelay
+  const team = bridgedTeam('bridge-acks')
   let admin: Handoff
-  let relayKey = ''
   let bot: Handoff
-  let nodes: TestNode[] = []
 
-  const stats = () => nodes.map((n) => n.node.bridge?.status().messages)
+  const stats = () => team.nodes.map((n) => n.node.bridge?.status().messages)
   const sum = (field: 'acks_mirrored' | 'acks_imported' | 'deletes_imported') =>
     stats().reduce((s, m) => s + (m?.[field] ?? 0), 0)
 
   beforeAll(async () => {
-    relay = await startRelay()
-    relayKey = await signup(relay.url, 'bridge-acks')
-    admin = new Handoff({ apiUrl: relay.url, apiKey: relayKey })
+    admin = new Handoff({ apiUrl: team.relay.url, apiKey: team.relayKey })
     bot = new Handoff({
-      apiUrl: relay.url,
+      apiUrl: team.relay.url,
       apiKey: (await admin.createKey('ci-bot', { '*': 'write' })).api_key,
     })
-    testnet = await startTestnet()
-    nodes = await startTeam(2, testnet)
-    for (const n of nodes) await n.restart({ swarm: false, relay: { url: relay.url, key: relayKey } })
     await admin.createChannel('reads')
-  }, 120_000)
-
-  afterAll(async () => {
-    await tearDown(nodes, testnet)
   })
 
   it("an HTTP client's ack reaches both nodes once, under its sender, and is not sent back", async () => {
-    const [a, b] = nodes as [TestNode, TestNode]
+    const [a, b] = team.nodes as [TestNode, TestNode]
     const posted = await bot.post('reads', 'please review')
     const onNodes: Msg[] = []
     for (const n of [a, b]) {
@@ -79,7 +63,7 @@ describe('relay bridge: acks and deletes with HTTP-only clients', { timeout: 120
   })
 
   it("a node user's ack reaches relay clients under the node sender's name, once", async () => {
-    const [a] = nodes as [TestNode]
+    const [a] = team.nodes as [TestNode]
     const mine = await a.api.ok<Msg>('POST', '/api/channels/reads/messages', { content: 'deployed' })
     const relayCopy = await eventually(async () => {
       const m = (await admin.read('reads')).messages.find(
@@ -97,14 +81,14 @@ describe('relay bridge: acks and deletes with HTTP-only clients', { timeout: 120
     await new Promise((r) => setTimeout(r, 3_000))
     expect(sum('acks_mirrored')).toBe(1)
     expect(sum('acks_imported')).toBe(1) // still only the HTTP client's: the mirror did not come back
-    for (const n of nodes) {
+    for (const n of team.nodes) {
       const acks = await nodeAcks(n.api, 'reads')
       expect(acks.find((x) => x.sender === 'alice')?.last_read_id).toBe(mine.id)
     }
   })
 
   it("an HTTP client's delete reaches both nodes once; a node delete is not imported back", async () => {
-    const [a, b] = nodes as [TestNode, TestNode]
+    const [a, b] = team.nodes as [TestNode, TestNode]
     const doomed = await bot.post('reads', 'wrong build link')
     for (const n of [a, b]) {
       await eventually(async () =>
@@ -122,8 +106,8 @@ describe('relay bridge: acks and deletes with HTTP-only clients', { timeout: 120
     // a node message deleted by a relay admin client goes too (an SDK client with the epoch
     // keys finds its relay copy by its text)
     const sealed = new Handoff({
-      apiUrl: relay.url,
-      apiKey: relayKey,
+      apiUrl: team.relay.url,
+      apiKey: team.relayKey,
       encryptionKey: { epochs: a.node.identity.epochs },
     })
     const nodeMsg = await b.api.ok<Msg>('POST', '/api/channels/reads/messages', {

@@ -2,46 +2,27 @@
 // two swarm-less nodes: an SDK client holding the team's epoch keys reads a node's message on
 // the relay; a plain HTTP client's and a sealing SDK client's messages reach both node users,
 // each once although both nodes bridge; node messages are mirrored to the relay once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningRelay, signup, startRelay } from '../../relay/test/relays.js'
+import { describe, expect, it } from 'vitest'
 import { Handoff } from '../../sdk/client/index.js'
-import { tearDown } from './bridge-support.js'
-import { type Api, eventually, startTeam, startTestnet, type TestNode, type Testnet } from './helpers.js'
+import { bridgedTeam, messagesOf } from './bridge-support.js'
+import { type Api, eventually, type TestNode } from './helpers.js'
 
 type Msg = { id: string; content: string; sender: string; mention: string | null }
 
-async function read(api: Api, channel: string): Promise<Msg[]> {
-  const res = await api.call<{ messages: Msg[] }>('GET', `/api/channels/${channel}/messages?limit=100`)
-  return res.status === 200 ? res.body.messages : []
-}
+const read = (api: Api, channel: string) => messagesOf<Msg>(api, channel)
 
 describe('relay bridge: messages with HTTP-only clients', () => {
-  let testnet: Testnet
-  let relay: RunningRelay
-  let relayKey: string
-  let nodes: TestNode[] = []
-
-  beforeAll(async () => {
-    relay = await startRelay()
-    relayKey = await signup(relay.url, 'bridge-messages')
-    testnet = await startTestnet()
-    nodes = await startTeam(2, testnet)
-    for (const n of nodes) await n.restart({ swarm: false, relay: { url: relay.url, key: relayKey } })
-  }, 120_000)
-
-  afterAll(async () => {
-    await tearDown(nodes, testnet)
-  })
+  const team = bridgedTeam('bridge-messages')
 
   it("an SDK client holding the team's epoch keys reads a node's message on the relay", async () => {
-    const [a] = nodes as [TestNode]
+    const [a] = team.nodes as [TestNode]
     const posted = await a.api.ok<Msg>('POST', '/api/channels/ops/messages', {
       content: 'deploy at 5',
       mention: 'bot',
     })
     const client = new Handoff({
-      apiUrl: relay.url,
-      apiKey: relayKey,
+      apiUrl: team.relay.url,
+      apiKey: team.relayKey,
       encryptionKey: { epochs: a.node.identity.epochs },
     })
     const page = await eventually(async () => {
@@ -52,7 +33,7 @@ describe('relay bridge: messages with HTTP-only clients', () => {
     const m = page.messages.find((x) => x.content === 'deploy at 5')
     expect(m).toMatchObject({ encrypted: true, mention: 'bot' })
     // the relay itself holds only ciphertext
-    const plain = new Handoff({ apiUrl: relay.url, apiKey: relayKey })
+    const plain = new Handoff({ apiUrl: team.relay.url, apiKey: team.relayKey })
     const raw = (await plain.read('ops')).messages
     expect(raw.some((x) => x.content.includes('deploy'))).toBe(false)
     // mirrored once although both nodes bridge (B pulled it from the relay, never re-mirrors it)
@@ -62,22 +43,22 @@ describe('relay bridge: messages with HTTP-only clients', () => {
   })
 
   it("HTTP clients' messages reach both node users, each once", async () => {
-    const [a, b] = nodes as [TestNode, TestNode]
+    const [a, b] = team.nodes as [TestNode, TestNode]
     const curlKey = (
-      await new Handoff({ apiUrl: relay.url, apiKey: relayKey }).createKey('ci-bot', {
+      await new Handoff({ apiUrl: team.relay.url, apiKey: team.relayKey }).createKey('ci-bot', {
         '*': 'write',
       } as never)
     ).api_key
     // a plain HTTP client (the seed's curl lines), and an SDK client sealing with the epoch keys
-    const res = await fetch(`${relay.url}/api/channels/ops/messages`, {
+    const res = await fetch(`${team.relay.url}/api/channels/ops/messages`, {
       method: 'POST',
       headers: { authorization: `Bearer ${curlKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ content: 'build 42 is green', mention: 'alice' }),
     })
     expect(res.status).toBe(201)
     const sealing = new Handoff({
-      apiUrl: relay.url,
-      apiKey: relayKey,
+      apiUrl: team.relay.url,
+      apiKey: team.relayKey,
       encryptionKey: { epochs: a.node.identity.epochs },
     })
     await sealing.post('ops', 'sealed from the sdk')
@@ -102,7 +83,7 @@ describe('relay bridge: messages with HTTP-only clients', () => {
         mention: 'alice',
       })
     }
-    const imported = nodes.map((n) => n.node.bridge?.status().messages?.imported ?? 0)
+    const imported = team.nodes.map((n) => n.node.bridge?.status().messages?.imported ?? 0)
     expect(imported[0]! + imported[1]!).toBe(2)
     // imports are not mirrored back: the relay channel holds each HTTP message once
     const relayMsgs = (await sealing.read('ops')).messages.map((m) => m.content)
@@ -110,10 +91,10 @@ describe('relay bridge: messages with HTTP-only clients', () => {
     expect(relayMsgs.filter((c) => c === 'sealed from the sdk')).toHaveLength(1)
   })
   it('threads cross the boundary both ways', async () => {
-    const [a, b] = nodes as [TestNode, TestNode]
+    const [a, b] = team.nodes as [TestNode, TestNode]
     const client = new Handoff({
-      apiUrl: relay.url,
-      apiKey: relayKey,
+      apiUrl: team.relay.url,
+      apiKey: team.relayKey,
       encryptionKey: { epochs: a.node.identity.epochs },
     })
 
@@ -146,10 +127,10 @@ describe('relay bridge: messages with HTTP-only clients', () => {
     }
   })
   it("a node's status changes and message deletes reach the relay too", async () => {
-    const [a] = nodes as [TestNode]
+    const [a] = team.nodes as [TestNode]
     const client = new Handoff({
-      apiUrl: relay.url,
-      apiKey: relayKey,
+      apiUrl: team.relay.url,
+      apiKey: team.relayKey,
       encryptionKey: { epochs: a.node.identity.epochs },
     })
     await a.api.ok('PUT', '/api/channels/ops/status', { key: 'build', value: 'green' })
@@ -172,10 +153,10 @@ describe('relay bridge: messages with HTTP-only clients', () => {
     )
   })
   it("an HTTP client's status changes reach both node users, once, and stay as they were on the relay", async () => {
-    const [a, b] = nodes as [TestNode, TestNode]
-    const admin = new Handoff({ apiUrl: relay.url, apiKey: relayKey })
+    const [a, b] = team.nodes as [TestNode, TestNode]
+    const admin = new Handoff({ apiUrl: team.relay.url, apiKey: team.relayKey })
     const curl = new Handoff({
-      apiUrl: relay.url,
+      apiUrl: team.relay.url,
       apiKey: (await admin.createKey('deployer', { '*': 'write' })).api_key,
     })
     await admin.createChannel('release') // a write key may not create channels

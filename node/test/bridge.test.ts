@@ -2,41 +2,22 @@
 // no swarm at all exchange operations through the relay alone, a restarted node resumes from
 // its cursors on disk, and with the swarm and the relay both on each operation is applied once.
 import { readFile } from 'node:fs/promises'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningRelay, signup, startRelay } from '../../relay/test/relays.js'
+import { describe, expect, it } from 'vitest'
 import { bridgeFile } from '../bridge/index.js'
-import { tearDown } from './bridge-support.js'
-import { type Api, eventually, startTeam, startTestnet, type TestNode, type Testnet } from './helpers.js'
+import { bridgedTeam, messagesOf } from './bridge-support.js'
+import { type Api, eventually, type TestNode } from './helpers.js'
 
 type Msg = { id: string; content: string; sender: string }
 
 async function contents(api: Api, channel: string): Promise<string[]> {
-  const page = await api.ok<{ messages: Msg[] }>('GET', `/api/channels/${channel}/messages?limit=100`)
-  return page.messages.map((m) => m.content)
+  return (await messagesOf<Msg>(api, channel)).map((m) => m.content)
 }
 
 describe('relay bridge', () => {
-  let testnet: Testnet
-  let relay: RunningRelay
-  let relayKey: string
-  let nodes: TestNode[] = []
-
-  beforeAll(async () => {
-    relay = await startRelay()
-    relayKey = await signup(relay.url, 'bridge')
-    // the team is formed the usual way (invite + join over a loopback testnet) ...
-    testnet = await startTestnet()
-    nodes = await startTeam(2, testnet)
-    // ... then both nodes restart with no swarm at all: the relay is their only link
-    for (const n of nodes) await n.restart({ swarm: false, relay: { url: relay.url, key: relayKey } })
-  }, 120_000)
-
-  afterAll(async () => {
-    await tearDown(nodes, testnet)
-  })
+  const team = bridgedTeam('bridge')
 
   it('two nodes with no common DHT exchange messages through the relay', async () => {
-    const [a, b] = nodes as [TestNode, TestNode]
+    const [a, b] = team.nodes as [TestNode, TestNode]
     expect(a.node.swarm).toBeNull()
     expect(b.node.swarm).toBeNull()
     const fromA = await a.api.ok<Msg>('POST', '/api/channels/general/messages', {
@@ -68,7 +49,7 @@ describe('relay bridge', () => {
     const status = await a.api.ok('GET', '/api/node/status')
     expect(status.relay).toMatchObject({
       configured: true,
-      url: relay.url,
+      url: team.relay.url,
       state: 'connected',
       connected: true,
     })
@@ -77,17 +58,17 @@ describe('relay bridge', () => {
   })
 
   it('a restarted node resumes from its cursors on disk', async () => {
-    const [a, b] = nodes as [TestNode, TestNode]
+    const [a, b] = team.nodes as [TestNode, TestNode]
     await eventually(async () => expect(b.node.bridge?.status().lag).toBe(0))
     await b.node.close()
     const saved = JSON.parse(await readFile(bridgeFile(b.dir), 'utf8'))
-    expect(saved.url).toBe(relay.url)
+    expect(saved.url).toBe(team.relay.url)
     expect(saved.pull).not.toBe('0')
 
     // while B is down, A writes; B's own write while offline is pushed when it comes back
     for (let i = 0; i < 3; i++)
       await a.api.ok('POST', '/api/channels/later/messages', { content: `missed ${i}` })
-    await b.restart({ swarm: false, relay: { url: relay.url, key: relayKey } })
+    await b.restart({ swarm: false, relay: { url: team.relay.url, key: team.relayKey } })
     await b.api.ok('POST', '/api/channels/later/messages', { content: 'b is back' })
     const all = ['missed 0', 'missed 1', 'missed 2', 'b is back']
     for (const n of [a, b])
@@ -100,8 +81,8 @@ describe('relay bridge', () => {
   })
 
   it('with the swarm and the relay both on, every operation is applied once', async () => {
-    const [a, b] = nodes as [TestNode, TestNode]
-    const relayOpt = { url: relay.url, key: relayKey }
+    const [a, b] = team.nodes as [TestNode, TestNode]
+    const relayOpt = { url: team.relay.url, key: team.relayKey }
     await a.restart({ swarm: true, relay: relayOpt })
     await b.restart({ swarm: true, relay: relayOpt })
     // peers connected: writes now travel both ways at once
