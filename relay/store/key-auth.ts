@@ -27,6 +27,8 @@ interface Entry {
   permissionsJson: string
   lastUsedMs: number
   cachedAt: number
+  /** built once per entry: a write's key check needs it on every request */
+  proof: KeyProof
 }
 
 /** What a script needs to check a cached principal against its key record, and count it. */
@@ -51,14 +53,7 @@ export class KeyAuth {
 
   /** The check-and-count arguments of a principal `peek` returned (undefined otherwise). */
   proof(principal: Principal): KeyProof | undefined {
-    const entry = this.byPrincipal.get(principal)
-    if (!entry) return undefined
-    return {
-      record: keys.key(principal.teamId, principal.keyId),
-      counter: keys.keyHits(principal.teamId, principal.keyId),
-      hash: entry.hash,
-      permissionsJson: entry.permissionsJson,
-    }
+    return this.byPrincipal.get(principal)?.proof
   }
 
   /** A script found the key's record changed: read the lookup again next time. */
@@ -145,6 +140,7 @@ export class KeyAuth {
       permissionsJson: permissions,
       lastUsedMs: Number(lastUsed) || 0,
       cachedAt: Date.now(),
+      proof: proofOf(teamId, keyId, hash, permissions),
     }
     if (this.byHash.size >= MAX_ENTRIES) {
       // the oldest insertion goes first (Map order): a bounded cache, never a leak
@@ -161,7 +157,13 @@ export class KeyAuth {
   private withPermissions(entry: Entry, permissions: string): Entry {
     if (permissions === entry.permissionsJson) return entry
     const principal = { ...entry.principal, permissions: JSON.parse(permissions) as Permissions }
-    const next: Entry = { ...entry, principal, permissionsJson: permissions }
+    const { teamId, keyId } = principal
+    const next: Entry = {
+      ...entry,
+      principal,
+      permissionsJson: permissions,
+      proof: proofOf(teamId, keyId, entry.hash, permissions),
+    }
     if (this.byHash.get(entry.hash) === entry) this.byHash.set(entry.hash, next)
     this.byPrincipal.set(principal, next)
     return next
@@ -177,6 +179,10 @@ export class KeyAuth {
     runScript(this.redis, 'hfSetIfExists', [keys.apiKey(entry.hash)], ['u', now]).catch(() => {})
     runScript(this.redis, 'hfSetIfExists', [keys.key(teamId, keyId)], ['last_used_at', at]).catch(() => {})
   }
+}
+
+function proofOf(teamId: string, keyId: string, hash: string, permissionsJson: string): KeyProof {
+  return { record: keys.key(teamId, keyId), counter: keys.keyHits(teamId, keyId), hash, permissionsJson }
 }
 
 function validSecret(secret: string): boolean {

@@ -5,7 +5,7 @@ import { ApiError } from '../../sdk/api/errors.js'
 import type { MessageQuery, NewMessage, PageQuery, WriteCount } from '../../sdk/api/store.js'
 import type { Message, MessagePage, ThreadPage } from '../../sdk/api/types.js'
 import { isEncryptedContent, type StoreContext } from './context.js'
-import { fieldsOf, isStreamId, nowIso, parseCursor, type StreamEntry } from './ids.js'
+import { fieldsOf, isStreamId, parseCursor, type StreamEntry } from './ids.js'
 import type { KeyProof } from './key-auth.js'
 import { keys } from './keys.js'
 import { runScript, scriptError } from './scripts.js'
@@ -29,6 +29,59 @@ export function toMessage(channel: string, id: string, f: Record<string, string>
   return message
 }
 
+/** The keys and notify channel of one channel's writes, built once (they only depend on the names). */
+interface WriteKeys {
+  msgs: string
+  events: string
+  meta: string
+  channels: string
+  team: string
+  notify: string
+}
+
+// team id -> channel -> keys. Bounded: a team past MAX_CACHED_CHANNELS names (e.g. posts to channels
+// refused by the channel limit) starts over, and so does the whole cache past MAX_CACHED_TEAMS.
+const writeKeyCache = new Map<string, Map<string, WriteKeys>>()
+const MAX_CACHED_TEAMS = 10_000
+const MAX_CACHED_CHANNELS = 256
+
+function writeKeys(teamId: string, channel: string): WriteKeys {
+  let team = writeKeyCache.get(teamId)
+  if (!team) {
+    if (writeKeyCache.size >= MAX_CACHED_TEAMS) writeKeyCache.clear()
+    team = new Map()
+    writeKeyCache.set(teamId, team)
+  }
+  let found = team.get(channel)
+  if (!found) {
+    if (team.size >= MAX_CACHED_CHANNELS) team.clear()
+    found = {
+      msgs: keys.messages(teamId, channel),
+      events: keys.events(teamId, channel),
+      meta: keys.channelMeta(teamId, channel),
+      channels: keys.channels(teamId),
+      team: keys.team(teamId),
+      notify: keys.eventsNotify(teamId, channel),
+    }
+    team.set(channel, found)
+  }
+  return found
+}
+
+// Posts arriving in the same millisecond share one ISO string (the same text new Date().toISOString()
+// would give each): under load several POSTs land in one millisecond, and formatting a date is
+// one of the larger costs a POST has of its own.
+let isoMs = -1
+let isoText = ''
+function createdAtNow(): string {
+  const ms = Date.now()
+  if (ms !== isoMs) {
+    isoText = new Date(ms).toISOString()
+    isoMs = ms
+  }
+  return isoText
+}
+
 export async function postMessage(
   ctx: StoreContext,
   teamId: string,
@@ -39,42 +92,46 @@ export async function postMessage(
 ): Promise<Message> {
   const threadId = input.thread_id ? parseCursor(input.thread_id, 'thread_id') : null
   const encrypted = isEncryptedContent(input.content)
-  const createdAt = nowIso()
-  const anyKey = keys.team(teamId)
-  const reply = await runScript(
-    ctx.redis,
-    'hfPostMessage',
-    [
-      keys.channels(teamId),
-      keys.channelMeta(teamId, channel),
-      keys.messages(teamId, channel),
-      keys.events(teamId, channel),
-      threadId ? keys.thread(teamId, channel, threadId) : keys.threads(teamId, channel),
+  const createdAt = createdAtNow()
+  const k = writeKeys(teamId, channel)
+  const { limits } = ctx
+  const proof = counted?.proof
+  // see hfPostMessage: a reply's keys and arguments only for a reply, the mention only when set
+  const scriptKeys = [
+    k.msgs,
+    k.events,
+    k.meta,
+    k.channels,
+    k.team,
+    proof?.record ?? k.team,
+    proof?.counter ?? k.team,
+  ]
+  const args: Array<string | number> = [
+    channel,
+    sender,
+    input.content,
+    createdAt,
+    encrypted ? '1' : '0',
+    k.notify,
+    limits.channelsPerTeam,
+    limits.messagesPerChannel,
+    limits.eventsPerChannel,
+    proof?.hash ?? '',
+    proof?.permissionsJson ?? '',
+    counted?.count.windowMs ?? 0,
+    counted?.count.max ?? 0,
+  ]
+  if (threadId) {
+    scriptKeys.push(
+      keys.thread(teamId, channel, threadId),
       keys.threads(teamId, channel),
       keys.replyCounts(teamId, channel),
-      keys.team(teamId),
-      counted ? counted.proof.record : anyKey,
-      counted ? counted.proof.counter : anyKey,
-    ],
-    [
-      channel,
-      sender,
-      input.content,
-      input.mention ?? '',
-      threadId ?? '',
-      createdAt,
-      encrypted ? '1' : '0',
-      ctx.limits.channelsPerTeam,
-      ctx.limits.messagesPerChannel,
-      ctx.limits.eventsPerChannel,
-      ctx.limits.repliesPerThread,
-      keys.eventsNotify(teamId, channel),
-      counted?.proof.hash ?? '',
-      counted?.proof.permissionsJson ?? '',
-      counted?.count.windowMs ?? 0,
-      counted?.count.max ?? 0,
-    ],
-  )
+    )
+    args.push(input.mention ?? '', threadId, limits.repliesPerThread)
+  } else if (input.mention) {
+    args.push(input.mention)
+  }
+  const reply = await runScript(ctx.redis, 'hfPostMessage', scriptKeys, args)
   const [status, id, hits, ttl, refusal] = reply
   if (status === 'RETRY') {
     if (counted) counted.count.stale = true

@@ -81,45 +81,50 @@ local p = ''
 if r[2] ~= ARGV[2] then p = r[2] end
 return {'OK', hits, ttl, p}
 `,
-  // With a key proof (ARGV[13] non-empty) the request is first checked against the key's record
+  // With a key proof (ARGV[10] non-empty) the request is first checked against the key's record
   // and counted in its rate-limit window, as hfKeyCount, so a POST costs one round trip.
-  // KEYS: channels, meta, msgs, events, thread (of thread_id, or any team key), threads, rc, team,
-  //       key record, counter (both any team key without a proof)
-  // ARGV: channel, sender, content, mention, thread_id, created_at, encrypted, maxChannels,
-  //       maxMsgs, maxEvents, maxReplies, notifyChannel, key hash, permissions JSON, window ms, max
+  // A reply's keys and arguments come last and only for a reply: every argument costs on both
+  // sides (ioredis builds and writes it, Redis copies it into ARGV), and most posts start no thread.
+  // KEYS: msgs, events, meta, channels, team, key record, counter (both any team key without a
+  //       proof), [a reply only: thread, threads, rc]
+  // ARGV: channel, sender, content, created_at, encrypted, notifyChannel, maxChannels, maxMsgs,
+  //       maxEvents, key hash ('' without a proof), permissions JSON, window ms, max,
+  //       [mention (may be absent when not a reply), [a reply only: thread_id, maxReplies]]
   // -> {'RETRY'} (key record changed: nothing counted or written)
   //  | {'OK', id or '' (refused), hits, ttl ms, '' or the refusal's error code}
   hfPostMessage: `${ENSURE_CHANNEL}${COUNT_HITS}
 local hits, ttl = 0, 0
-if ARGV[13] ~= '' then
-  local r = redis.call('HMGET', KEYS[9], 'hash', 'permissions', 'revoked')
-  if r[1] ~= ARGV[13] or r[3] == '1' or r[2] ~= ARGV[14] then return {'RETRY'} end
-  hits, ttl = count_hits(KEYS[10], ARGV[15])
-  if hits > tonumber(ARGV[16]) then return {'OK', '', hits, ttl, 'RATE_LIMITED'} end
+if ARGV[10] ~= '' then
+  local r = redis.call('HMGET', KEYS[6], 'hash', 'permissions', 'revoked')
+  if r[1] ~= ARGV[10] or r[3] == '1' or r[2] ~= ARGV[11] then return {'RETRY'} end
+  hits, ttl = count_hits(KEYS[7], ARGV[12])
+  if hits > tonumber(ARGV[13]) then return {'OK', '', hits, ttl, 'RATE_LIMITED'} end
 end
-if ARGV[7] ~= '1' and redis.call('HGET', KEYS[8], 'encryption_required') == '1' then
+if ARGV[5] ~= '1' and redis.call('HGET', KEYS[5], 'encryption_required') == '1' then
   return {'OK', '', hits, ttl, 'ENCRYPTION_REQUIRED'}
 end
-if ARGV[5] ~= '' and #redis.call('XRANGE', KEYS[3], ARGV[5], ARGV[5]) == 0 then
+local thread = ARGV[15]
+if thread and #redis.call('XRANGE', KEYS[1], thread, thread) == 0 then
   return {'OK', '', hits, ttl, 'THREAD_PARENT_NOT_FOUND'}
 end
-if not ensure_channel(KEYS[1], KEYS[2], ARGV[1], ARGV[6], ARGV[8]) then
+if not ensure_channel(KEYS[4], KEYS[3], ARGV[1], ARGV[4], ARGV[7]) then
   return {'OK', '', hits, ttl, 'CHANNEL_LIMIT_REACHED'}
 end
-local f = {'s', ARGV[2], 'c', ARGV[3], 'at', ARGV[6]}
-if ARGV[4] ~= '' then f[#f + 1] = 'm'; f[#f + 1] = ARGV[4] end
-if ARGV[5] ~= '' then f[#f + 1] = 't'; f[#f + 1] = ARGV[5] end
-if ARGV[7] == '1' then f[#f + 1] = 'e'; f[#f + 1] = '1' end
+local f = {'s', ARGV[2], 'c', ARGV[3], 'at', ARGV[4]}
+local mention = ARGV[14]
+if mention and mention ~= '' then f[#f + 1] = 'm'; f[#f + 1] = mention end
+if thread then f[#f + 1] = 't'; f[#f + 1] = thread end
+if ARGV[5] == '1' then f[#f + 1] = 'e'; f[#f + 1] = '1' end
 -- the event id is the message id: one id space, so a seed client's Last-Event-ID (a message id) works
-local id = redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[10], '*', 'type', 'message', unpack(f))
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[9], id, unpack(f))
-if ARGV[5] ~= '' then
-  redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[11], id, unpack(f))
-  redis.call('SADD', KEYS[6], ARGV[5])
-  redis.call('HINCRBY', KEYS[7], ARGV[5], 1)
+local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[9], '*', 'type', 'message', unpack(f))
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[8], id, unpack(f))
+if thread then
+  redis.call('XADD', KEYS[8], 'MAXLEN', '~', ARGV[16], id, unpack(f))
+  redis.call('SADD', KEYS[9], thread)
+  redis.call('HINCRBY', KEYS[10], thread, 1)
 end
-redis.call('HSET', KEYS[2], 'last_activity', ARGV[6])
-redis.call('PUBLISH', ARGV[12], id)
+redis.call('HSET', KEYS[3], 'last_activity', ARGV[4])
+redis.call('PUBLISH', ARGV[6], id)
 return {'OK', id, hits, ttl, ''}
 `,
 
