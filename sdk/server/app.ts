@@ -39,6 +39,7 @@ export function createApiPlugin(store: HandoffStore, options: ApiOptions = {}): 
       streams: new StreamRegistry(sse.maxPerKey ?? DEFAULTS.maxStreamsPerKey, sse.slots),
     }
     app.decorateRequest('principal', null)
+    app.decorateRequest('countInWrite', false)
     installBodyParser(app)
     const limiting = await installRateLimit(app, options)
     if (limiting) {

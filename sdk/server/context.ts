@@ -10,6 +10,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** set by the auth hook of authenticated routes; null on public ones */
     principal: Principal | null
+    /** set by a counting route's access hook when the store write is to check the key and count (route.ts) */
+    countInWrite: boolean
   }
 }
 

@@ -80,9 +80,6 @@ function cleanQuery(query: unknown): Record<string, unknown> {
   return out
 }
 
-// Requests let through on a remembered principal: their write checks the key and counts them.
-const deferred = new WeakSet<FastifyRequest>()
-
 /** The access rule in process, for a remembered principal (no throw, no audit: the caller falls back). */
 function allowed(request: FastifyRequest, principal: Principal, access: Access): boolean {
   if (access.kind === 'team') return hasPermission(principal.permissions, '*', access.level)
@@ -108,7 +105,9 @@ export function accessHook(
       const remembered = key && key.length <= MAX_KEY_LENGTH ? peek(key) : null
       if (remembered && allowed(request, remembered, access)) {
         request.principal = remembered
-        deferred.add(request)
+        // let through on a remembered principal: the write checks the key and counts the request
+        // (a request flag, not a WeakSet of requests: no hash-table insert and delete per POST)
+        request.countInWrite = true
         done()
         return
       }
@@ -193,7 +192,9 @@ export function route<
     reply.code(def.status ?? 200)
     let result: unknown
     try {
-      result = await handler({ principal, params, query, body, request, reply, ...(count ? { count } : {}) })
+      const ctx: RouteCtx<P, Q, B> = { principal, params, query, body, request, reply }
+      if (count) ctx.count = count
+      result = await handler(ctx)
     } catch (err) {
       const channel = (request.params as { channel?: string }).channel ?? '*'
       await auditStoreDenial(api.store, request, request.principal, channel, err)
@@ -219,8 +220,8 @@ export function route<
     exposeHeadRoute: def.head ?? true,
     ...(def.bodyLimit !== undefined ? { bodyLimit: def.bodyLimit } : {}),
     handler: async (request, reply) => {
-      if (!deferred.has(request) || !api.keyLimit || !full) return run(request, reply)
-      deferred.delete(request)
+      if (!request.countInWrite || !api.keyLimit || !full) return run(request, reply)
+      request.countInWrite = false
       const count: WriteCount = { windowMs: api.keyLimit.windowMs, max: api.keyLimit.max }
       try {
         return await run(request, reply, count)
