@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PAIR_TEAM_MAX_BYTES } from '../../sdk/api/pair-box.js'
 import { PairTeams } from '../store/pair-teams.js'
-import { waitFor } from './helpers.js'
+import { PairBoxes } from '../store/pairing.js'
 import { call, type RunningRelay, signup, startRelay, stopAllRelays } from './relays.js'
 
 const b64 = (n: number) => randomBytes(n).toString('base64')
@@ -141,32 +141,39 @@ describe('pairing boxes', () => {
   })
 
   it("runs the boxes' scripts by EVALSHA through the store's script runner, not EVAL", async () => {
-    // a first round on another box, so Redis knows every script (a first EVALSHA may fall back)
-    const run = async (box: string) => {
-      expect((await call(relay.url, 'PUT', `/api/pair/${box}`, key, inMs(60_000))).status).toBe(200)
-      const posted = await call(relay.url, 'POST', `/api/pair/${box}/j`, undefined, { frames: [b64(8)] })
-      expect(posted.status).toBe(201)
-      expect((await call(relay.url, 'DELETE', `/api/pair/${box}`, key)).status).toBe(200)
-    }
-    await run(newBox())
-    const box = newBox()
-    const monitor = await relay.store.redis.monitor()
-    const seen: string[][] = []
-    monitor.on('monitor', (_time: string, args: string[]) => {
-      if (args.some((a) => a.includes(box))) seen.push(args)
+    // the commands PairBoxes sends, through the relay's real client: EVAL would send each
+    // script's source on every call
+    const sent: string[] = []
+    const redis = relay.store.redis
+    const recording = new Proxy(redis, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver)
+        if (typeof value !== 'function') return value
+        return (...args: unknown[]) => {
+          sent.push(String(prop))
+          return value.apply(target, args)
+        }
+      },
     })
-    try {
-      await run(box)
-      // the close's DEL comes last: every command before it has been seen
-      await waitFor(() => seen.some(([cmd]) => cmd?.toLowerCase() === 'del'), 5_000, 'the DEL of the box')
-    } finally {
-      monitor.disconnect()
+    const boxes = new PairBoxes(recording)
+    const team = `t-${randomBytes(8).toString('hex')}`
+    const client = `test-${team}`
+    const cycle = async () => {
+      const box = newBox()
+      await boxes.open(team, box, Date.now() + 60_000)
+      expect(await boxes.append(box, 'j', [b64(8)], client)).toBe(1)
+      expect((await boxes.read(box, 'j', '0')).frames).toHaveLength(1)
+      await boxes.close(team, box)
     }
-    const scripted = seen.filter(([cmd]) => /^eval/i.test(cmd ?? ''))
-    // open: the team's count and the owner; append: the box's frames (the team's charge names
-    // the box only as an argument)
-    expect(scripted.length).toBeGreaterThanOrEqual(3)
-    expect(scripted.map(([cmd]) => cmd?.toLowerCase())).toEqual(scripted.map(() => 'evalsha'))
+    // a Redis that does not know a script yet is sent its source once (NOSCRIPT, then EVAL)
+    await cycle()
+    sent.length = 0
+    await cycle()
+    // open: the team's count and the owner; append: the client's and the team's budgets and
+    // the frames; close: the team's count
+    expect(sent.filter((c) => c === 'evalsha')).toHaveLength(6)
+    expect(sent).not.toContain('eval')
+    await redis.del(`hf:pair:client:${client}`)
   })
 
   it('refuses malformed boxes, sides, frames, cursors and expiries', async () => {
