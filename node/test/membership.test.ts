@@ -1,38 +1,21 @@
 // Membership: removing a member rotates the content key and closes the swarm to the removed
 // device (it replicates nothing more); the others still replicate, and new members still join.
 // Also: envelopes that fail verification never reach the view.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { generateSigningKeyPair, OpType, sealEnvelope } from '../../sdk/protocol/index.js'
 import { joinTeam } from '../join.js'
 import { sealContent } from '../log/ops.js'
-import {
-  type Api,
-  closeAll,
-  eventually,
-  openNode,
-  startTeam,
-  startTestnet,
-  type TestNode,
-  type Testnet,
-  tempDir,
-} from './helpers.js'
+import { type Api, eventually, openNode, type TestNode, tempDir } from './helpers.js'
+import { teamOnTestnet } from './team-fixture.js'
 
 describe('membership and verification', () => {
-  let testnet: Testnet
-  let nodes: TestNode[]
+  const team = teamOnTestnet(3)
   let a: Api
   let b: Api
   let c: Api
 
-  beforeAll(async () => {
-    testnet = await startTestnet()
-    nodes = await startTeam(3, testnet)
-    ;[a, b, c] = nodes.map((n) => n.api) as [Api, Api, Api]
-  }, 120_000)
-
-  afterAll(async () => {
-    await closeAll(nodes ?? [])
-    await testnet?.destroy()
+  beforeAll(() => {
+    ;[a, b, c] = team.nodes.map((n) => n.api) as [Api, Api, Api]
   })
 
   const ids = async (api: Api, channel: string) =>
@@ -47,7 +30,7 @@ describe('membership and verification', () => {
   })
 
   it('a forged, tampered or foreign envelope is dropped on every node', async () => {
-    const [na, nb] = nodes as [TestNode, TestNode]
+    const [na, nb] = team.nodes as [TestNode, TestNode]
     const keys = na.node.store.keys
     const good = sealContent(keys, {
       type: OpType.Message,
@@ -98,7 +81,7 @@ describe('membership and verification', () => {
     [...(node.node.swarm?.swarm.connections ?? [])].some((conn) => conn.remotePublicKey.equals(peer))
 
   it('after C is removed, C gets none of the team log: A and B still replicate, a new member joins', async () => {
-    const [A, B, C] = nodes as [TestNode, TestNode, TestNode]
+    const [A, B, C] = team.nodes as [TestNode, TestNode, TestNode]
     const before = await c.ok('POST', '/api/channels/plan/messages', { content: 'before removal' })
     await eventually(async () => expect(await ids(a, 'plan')).toContain(before.id))
     const carolSwarm = C.node.swarm?.publicKey as Buffer
@@ -147,9 +130,9 @@ describe('membership and verification', () => {
     // a fresh invite still pairs and joins through the firewall, and the new member reads epoch 1
     const invite = await a.ok<{ code: string }>('POST', '/api/node/invites', { name: 'dave' })
     const dir = await tempDir()
-    await joinTeam({ dataDir: dir, code: invite.code, bootstrap: testnet.bootstrap, timeoutMs: 60_000 })
-    const D = await openNode(dir, testnet)
-    nodes.push(D)
+    await joinTeam({ dataDir: dir, code: invite.code, bootstrap: team.testnet.bootstrap, timeoutMs: 60_000 })
+    const D = await openNode(dir, team.testnet)
+    team.nodes.push(D)
     await eventually(async () => {
       const page = await D.api.ok('GET', '/api/channels/plan/messages')
       expect(page.messages.find((m: { id: string }) => m.id === later.id)?.content).toBe('after the restart')

@@ -1,18 +1,9 @@
 // Partition and heal: A and B go offline and write (messages, a conflicting status, acks) while C
 // writes alone; when they come back all three converge to the same view, nothing lost, nothing
 // duplicated.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  type Api,
-  closeAll,
-  converge,
-  describeSwarm,
-  startTeam,
-  startTestnet,
-  type TestNode,
-  type Testnet,
-  within,
-} from './helpers.js'
+import { describe, expect, it } from 'vitest'
+import { type Api, converge, describeSwarm, type TestNode, within } from './helpers.js'
+import { teamOnTestnet } from './team-fixture.js'
 
 /** A restart (close, reopen) that takes longer than this is a hang, not load. */
 const RESTART_MS = 30_000
@@ -20,18 +11,7 @@ const RESTART_MS = 30_000
 const HEAL_MS = 60_000
 
 describe('partition and heal', () => {
-  let testnet: Testnet
-  let nodes: TestNode[]
-
-  beforeAll(async () => {
-    testnet = await startTestnet()
-    nodes = await startTeam(3, testnet)
-  }, 120_000)
-
-  afterAll(async () => {
-    await closeAll(nodes ?? [])
-    await testnet?.destroy()
-  })
+  const team = teamOnTestnet(3)
 
   const view = async (api: Api) => {
     const messages = []
@@ -51,7 +31,7 @@ describe('partition and heal', () => {
   }
 
   it('writes made apart converge once the nodes meet again', async () => {
-    const [A, B, C] = nodes as [TestNode, TestNode, TestNode]
+    const [A, B, C] = team.nodes as [TestNode, TestNode, TestNode]
     const names = new Map<TestNode, string>([
       [A, 'A'],
       [B, 'B'],

@@ -1,39 +1,24 @@
 // Two and three nodes on a loopback testnet, joined through real invites: what one writes, the
 // others read; status, acks, threads and deletes agree everywhere.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { openStream, type SseStream } from '../../test/conformance/sse.js'
-import {
-  type Api,
-  closeAll,
-  eventually,
-  startTeam,
-  startTestnet,
-  type TestNode,
-  type Testnet,
-} from './helpers.js'
+import { type Api, eventually } from './helpers.js'
+import { teamOnTestnet } from './team-fixture.js'
 
 describe('three nodes replicate one team', () => {
-  let testnet: Testnet
-  let nodes: TestNode[]
+  const team = teamOnTestnet(3)
   let a: Api
   let b: Api
   let c: Api
 
-  beforeAll(async () => {
-    testnet = await startTestnet()
-    nodes = await startTeam(3, testnet)
-    ;[a, b, c] = nodes.map((n) => n.api) as [Api, Api, Api]
-  }, 120_000)
-
-  afterAll(async () => {
-    await closeAll(nodes ?? [])
-    await testnet?.destroy()
+  beforeAll(() => {
+    ;[a, b, c] = team.nodes.map((n) => n.api) as [Api, Api, Api]
   })
 
   it('joined nodes are writers of the same team', async () => {
-    const teams = nodes.map((n) => n.node.teamId)
+    const teams = team.nodes.map((n) => n.node.teamId)
     expect(new Set(teams).size).toBe(1)
-    for (const n of nodes) expect(n.node.log.writable).toBe(true)
+    for (const n of team.nodes) expect(n.node.log.writable).toBe(true)
   })
 
   it('a message posted on A is read on B and C', async () => {
