@@ -5,7 +5,15 @@
 // samples is missed). Input (env): CATCHUP_BOOTSTRAP (JSON), CATCHUP_DIR, CATCHUP_CHANNEL,
 // CATCHUP_COUNT, CATCHUP_WRITER (the writer's core key, hex: its blocks' arrival is timed).
 import { startNode } from '../../node/index.js'
-import { now, trackDownload, waitReadable } from './common.js'
+import {
+  mb,
+  memoryLine,
+  now,
+  type StorageMemory,
+  storageMemory,
+  trackDownload,
+  waitReadable,
+} from './common.js'
 
 const env = (name: string) => {
   const value = process.env[name]
@@ -22,13 +30,23 @@ const idleRss = process.memoryUsage().rss
 const t0 = now()
 let sampledMax = idleRss
 let sampledMaxAt = 0
+let atMax = process.memoryUsage()
+// when getrusage's peak grew (by > 4 MB since the last step): finds a peak shorter than a sample
+let lastPeak = process.resourceUsage().maxRSS * 1024
+const peakSteps: string[] = [`${mb(lastPeak)} at 0 ms`]
 // BENCH_RSS_SAMPLE_MS (default 50): finer sampling to find when a short peak happens
 const sampler = setInterval(
   () => {
-    const rss = process.memoryUsage().rss
-    if (rss > sampledMax) {
-      sampledMax = rss
+    const m = process.memoryUsage()
+    const peak = process.resourceUsage().maxRSS * 1024
+    if (peak > lastPeak + 4 * 1024 * 1024) {
+      peakSteps.push(`${mb(peak)} at ${Math.round(now() - t0)} ms`)
+      lastPeak = peak
+    }
+    if (m.rss > sampledMax) {
+      sampledMax = m.rss
       sampledMaxAt = now() - t0
+      atMax = m
     }
   },
   Number(process.env.BENCH_RSS_SAMPLE_MS ?? 50),
@@ -36,6 +54,19 @@ const sampler = setInterval(
 const node = await startNode({ dataDir, port: 0, bootstrap })
 const t1 = now()
 const track = trackDownload(node, Buffer.from(env('CATCHUP_WRITER'), 'hex'))
+// the largest memtables and block cache RocksDB reported while catching up (polled, so a peak
+// between two polls can be missed)
+const storageMax: StorageMemory = { memtables: 0, blockCache: 0, pinned: 0, tableReaders: 0 }
+let polling = true
+void (async () => {
+  while (polling) {
+    const s = await storageMemory(node.corestore).catch(() => null)
+    if (s)
+      for (const k of Object.keys(s) as Array<keyof StorageMemory>)
+        storageMax[k] = Math.max(storageMax[k], s[k])
+    await new Promise((r) => setTimeout(r, 50))
+  }
+})()
 // BENCH_DEBUG=1: the node's status every 5 s on stderr (peers, log lengths)
 const debug = process.env.BENCH_DEBUG
   ? setInterval(
@@ -53,6 +84,10 @@ try {
   clearInterval(sampler)
   const writerHeld = track.held()
   track.stop()
+  polling = false
+  process.stderr.write(
+    `  catching-up memory at the sampled RSS peak: JS heap ${mb(atMax.heapUsed)} (of ${mb(atMax.heapTotal)}), external ${mb(atMax.external)}; rocksdb maxima while catching up: memtables ${mb(storageMax.memtables)}, block cache ${mb(storageMax.blockCache)} (pinned ${mb(storageMax.pinned)}), table readers ${mb(storageMax.tableReaders)}\n  catching-up peak RSS (getrusage) grew: ${peakSteps.join(', ')}\n  catching-up memory at the end: ${await memoryLine(node.corestore)}\n`,
+  )
   const result = {
     caughtUp,
     peers: node.swarm?.peers ?? 0,

@@ -208,3 +208,37 @@ export function trackDownload(node: RunningNode, writerKey: Buffer): DownloadTra
   core.on('download', onDownload)
   return track
 }
+
+/** RocksDB's own accounting of a corestore's native memory (the `corestore` column family). */
+export interface StorageMemory {
+  /** active + immutable memtables (write buffers) */
+  memtables: number
+  /** block cache in use, pinned index and filter blocks included */
+  blockCache: number
+  /** of which pinned (index and filter blocks of open tables) */
+  pinned: number
+  /** table readers held outside the cache */
+  tableReaders: number
+}
+
+interface PropertyDb {
+  getProperty(name: string): Promise<string>
+}
+
+export async function storageMemory(store: Corestore): Promise<StorageMemory> {
+  const db = (store as unknown as { storage: { db: PropertyDb } }).storage.db
+  const get = async (name: string) => Number(await db.getProperty(`rocksdb.${name}`))
+  return {
+    memtables: await get('size-all-mem-tables'),
+    blockCache: await get('block-cache-usage'),
+    pinned: await get('block-cache-pinned-usage'),
+    tableReaders: await get('estimate-table-readers-mem'),
+  }
+}
+
+/** One line: RSS, then what V8 and RocksDB say they hold (the rest is code, malloc slack, threads). */
+export async function memoryLine(store: Corestore): Promise<string> {
+  const m = process.memoryUsage()
+  const s = await storageMemory(store)
+  return `RSS ${mb(m.rss)} = JS heap ${mb(m.heapUsed)} (of ${mb(m.heapTotal)}), external ${mb(m.external)} (array buffers ${mb(m.arrayBuffers)}), rocksdb memtables ${mb(s.memtables)}, block cache ${mb(s.blockCache)} (pinned ${mb(s.pinned)}), table readers ${mb(s.tableReaders)}, rest`
+}
