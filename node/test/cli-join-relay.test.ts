@@ -1,31 +1,24 @@
 // `handoff join CODE --relay URL` as a user runs it (the built CLI): A and B each on a DHT of its
 // own (no common one), one relay. A runs `handoff node --relay --relay-key`; B joins through the
 // relay, then `handoff node --data B` bridges with the saved relay access and no relay flags.
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { rm, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningRelay, signup, startRelay, stopAllRelays } from '../../relay/test/relays.js'
 import { readApiKey, readNodeInfo } from '../data-dir.js'
 import { encodeInviteCode } from '../pairing.js'
-import { Api, eventually, startTestnet, type Testnet, tempDir } from './helpers.js'
+import { bootstrapOf, CliSession, runCli } from './cli-support.js'
+import { Api, eventually, startTestnet, type Testnet } from './helpers.js'
 
-const CLI = join(import.meta.dirname, '../../dist/cli.js')
-
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 90_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
+const run = (args: string[]) => runCli(args, 90_000)
 
 describe('handoff join --relay (CLI)', { timeout: 240_000 }, () => {
   const testnets: Testnet[] = []
   let relay: RunningRelay
-  const dirs: string[] = []
-  const children: ChildProcess[] = []
+  const cli = new CliSession('handoff-cli-relay-')
+  const dir = () => cli.dir()
+  const startNodeCli = async (data: string, testnet: Testnet, extra: string[] = []) =>
+    (await cli.startNode(data, ['--bootstrap', bootstrapOf(testnet), ...extra])).stdout
 
   beforeAll(async () => {
     testnets.push(await startTestnet(), await startTestnet())
@@ -33,39 +26,10 @@ describe('handoff join --relay (CLI)', { timeout: 240_000 }, () => {
   })
 
   afterAll(async () => {
-    await Promise.all(
-      children.map((c) =>
-        c.exitCode === null ? new Promise((r) => c.once('exit', r).kill('SIGTERM')) : null,
-      ),
-    )
+    await cli.close()
     await stopAllRelays()
     for (const t of testnets) await t.destroy()
-    for (const d of dirs) await rm(d, { recursive: true, force: true })
   })
-
-  async function dir(): Promise<string> {
-    const d = await tempDir('handoff-cli-relay-')
-    dirs.push(d)
-    return d
-  }
-
-  async function startNodeCli(data: string, testnet: Testnet, extra: string[] = []): Promise<string> {
-    const bootstrap = testnet.bootstrap.map((b) => `${b.host}:${b.port}`).join(',')
-    const child = spawn(
-      process.execPath,
-      [CLI, 'node', '--data', data, '--port', '0', '--bootstrap', bootstrap, ...extra],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    )
-    children.push(child)
-    let stdout = ''
-    child.stdout?.on('data', (d: Buffer) => {
-      stdout += d.toString()
-    })
-    await eventually(async () => expect(stdout).toContain('Press Ctrl-C to stop.'), 60_000)
-    return stdout
-  }
 
   async function api(data: string): Promise<Api> {
     const info = await readNodeInfo(data)

@@ -1,65 +1,25 @@
 // The node's commands as a user runs them (the built CLI): node, invite, join, status, with their
 // output, --json and exit codes (0 ok, 1 runtime failure, 2 usage).
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { rm } from 'node:fs/promises'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eventually, startTestnet, type Testnet, tempDir } from './helpers.js'
-
-const CLI = join(import.meta.dirname, '../../dist/cli.js')
-
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
+import { bootstrapOf, CliSession, runCli as run } from './cli-support.js'
+import { startTestnet, type Testnet } from './helpers.js'
 
 describe('handoff node / invite / join / status', { timeout: 180_000 }, () => {
   let testnet: Testnet
   let bootstrap: string
-  const dirs: string[] = []
-  const children: ChildProcess[] = []
+  const cli = new CliSession()
+  const dir = () => cli.dir()
+  const startNodeCli = async (data: string) => (await cli.startNode(data, ['--bootstrap', bootstrap])).child
 
   beforeAll(async () => {
     testnet = await startTestnet()
-    bootstrap = testnet.bootstrap.map((b) => `${b.host}:${b.port}`).join(',')
+    bootstrap = bootstrapOf(testnet)
   })
 
   afterAll(async () => {
-    await Promise.all(
-      children.map((c) =>
-        c.exitCode === null ? new Promise((r) => c.once('exit', r).kill('SIGTERM')) : null,
-      ),
-    )
+    await cli.close()
     await testnet?.destroy()
-    for (const d of dirs) await rm(d, { recursive: true, force: true })
   })
-
-  async function dir(): Promise<string> {
-    const d = await tempDir('handoff-cli-')
-    dirs.push(d)
-    return d
-  }
-
-  async function startNodeCli(data: string): Promise<ChildProcess> {
-    const child = spawn(
-      process.execPath,
-      [CLI, 'node', '--data', data, '--port', '0', '--bootstrap', bootstrap],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    )
-    children.push(child)
-    let stdout = ''
-    child.stdout?.on('data', (d: Buffer) => {
-      stdout += d.toString()
-    })
-    await eventually(async () => expect(stdout).toContain('Press Ctrl-C to stop.'), 60_000)
-    return child
-  }
 
   it('creates a team, invites, joins, reports status, stops on SIGINT', async () => {
     const a = await dir()
