@@ -3,9 +3,8 @@
 // local API on 127.0.0.1 and the team swarm.
 import { randomBytes } from 'node:crypto'
 import { userInfo } from 'node:os'
-import Corestore from 'corestore'
+import type Corestore from 'corestore'
 import type { FastifyInstance } from 'fastify'
-import Rache from 'rache'
 import { buildApiServer } from '../sdk/server/index.js'
 import { Arrivals } from './arrivals.js'
 import { RelayBridge } from './bridge/index.js'
@@ -26,6 +25,7 @@ import { InviteHost } from './invites.js'
 import { NodeKeys } from './keyring.js'
 import { LocalState, localSealKey } from './local-state.js'
 import { controlKeyOf } from './log/ops.js'
+import { openCorestore } from './log/storage.js'
 import { TeamLog } from './log/team-log.js'
 import { PeerBook } from './peers.js'
 import { type NodeStatus, nodeRoutes } from './routes.js'
@@ -34,9 +34,6 @@ import { type Bootstrap, TeamSwarm } from './swarm.js'
 import { standingIn } from './swarm-gate.js'
 import { META } from './view/keys.js'
 import type { MetaRecord } from './view/records.js'
-
-/** Decoded hyperbee blocks kept in memory, all bees of the node together. */
-const CACHE_ENTRIES = 8192
 
 export interface NodeOptions {
   /** the data dir (HANDOFF_DATA, default ~/.handoff) */
@@ -86,12 +83,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   if (running && running.pid !== process.pid) {
     throw new Error(`a node is already running on ${dir} (pid ${running.pid}, ${running.url})`)
   }
-  // one LRU cap for the node caches of every hyperbee on this store (view, arrivals, local
-  // state): without it each bee keeps up to 65,536 decoded blocks, and a client paging through a
-  // big channel grows the heap by ~100 MB (docs/benchmarks.md, read part)
-  const corestore = new Corestore(paths(dir).corestore, {
-    globalCache: new Rache({ maxSize: CACHE_ENTRIES }),
-  })
+  // storage and cache sizes bounded (node/log/storage.ts)
+  const corestore = openCorestore(paths(dir).corestore)
   const cleanup: Array<() => Promise<void>> = [() => corestore.close()]
   const closeAll = async () => {
     for (const fn of cleanup.reverse()) await fn().catch(() => {})

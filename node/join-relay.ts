@@ -2,7 +2,7 @@
 // (bridge/pipe.ts) instead of the swarm: the same proofs and replication as join.ts, carried by
 // a sealed pipe, for a joiner that cannot reach the inviting node over the DHT.
 import Autobase from 'autobase'
-import Corestore from 'corestore'
+import type Corestore from 'corestore'
 import type { Protomux } from 'protomux'
 import { UsageError } from '../sdk/cli-errors.js'
 import { generateSigningKeyPair } from '../sdk/protocol/index.js'
@@ -12,6 +12,7 @@ import { ensureDir, type Identity, paths, readIdentity, writeIdentity } from './
 import type { RelayPairResponse } from './invites.js'
 import type { JoinResult } from './join.js'
 import { identityFromAnswer, openTeamLog, waitUntilWriter } from './join-common.js'
+import { openCorestore } from './log/storage.js'
 import { decodeInviteCode, inviteIdOf, openPairChannel, requestProof, responseProof } from './pairing.js'
 
 export interface RelayJoinOptions {
@@ -41,7 +42,7 @@ export async function joinThroughRelay(options: RelayJoinOptions): Promise<Relay
   await ensureDir(dir)
   const signal = AbortSignal.timeout(options.timeoutMs ?? 120_000)
   const pipe = new AbortController()
-  const corestore = new Corestore(paths(dir).corestore)
+  const corestore = openCorestore(paths(dir).corestore)
   try {
     await corestore.ready()
     const writer = (await Autobase.getLocalKey(corestore)).toString('hex')

@@ -3,13 +3,14 @@
 // code, receives the team, stores its new identity, then replicates the team log until the
 // inviter's MemberAdd makes this device a writer and its sealed epoch keys are opened.
 import Autobase from 'autobase'
-import Corestore from 'corestore'
+import type Corestore from 'corestore'
 import Hyperswarm, { type SwarmConnection } from 'hyperswarm'
 import type { Protomux } from 'protomux'
 import { UsageError } from '../sdk/cli-errors.js'
 import { generateSigningKeyPair } from '../sdk/protocol/index.js'
 import { ensureDir, type Identity, paths, readIdentity, writeIdentity, writePeers } from './data-dir.js'
 import { identityFromAnswer, openTeamLog, waitUntilWriter } from './join-common.js'
+import { openCorestore } from './log/storage.js'
 import {
   decodeInviteCode,
   inviteIdOf,
@@ -45,7 +46,7 @@ export async function joinTeam(options: JoinOptions): Promise<JoinResult> {
   if (await readIdentity(dir)) throw new UsageError(`${dir} already holds a team; use another --data dir`)
   await ensureDir(dir)
   const signal = AbortSignal.timeout(options.timeoutMs ?? 120_000)
-  const corestore = new Corestore(paths(dir).corestore)
+  const corestore = openCorestore(paths(dir).corestore)
   try {
     await corestore.ready()
     const writer = await Autobase.getLocalKey(corestore)

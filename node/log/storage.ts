@@ -1,0 +1,43 @@
+// The node's corestore on disk, with its memory bounded. corestore 7 builds its hypercore-storage
+// (RocksDB) itself and passes it only a few options, so its memory is RocksDB's defaults. Here the
+// node builds the same storage (same hypercore-storage, column family and on-disk format: data
+// dirs written before open unchanged) with chosen options and hands it to Corestore.
+import { createRequire } from 'node:module'
+import Corestore from 'corestore'
+import Rache from 'rache'
+
+/** Part of what hypercore-storage passes on to RocksDB's `corestore` column family. */
+interface StorageOptions {
+  writeBufferSize?: number
+}
+type CoreStorageClass = new (dir: string, opts: StorageOptions) => object
+
+// the hypercore-storage that corestore's own hypercore loads (not a second copy of our own)
+const fromHere = createRequire(import.meta.url)
+const hypercoreEntry = createRequire(fromHere.resolve('corestore')).resolve('hypercore')
+const CoreStorage = createRequire(hypercoreEntry)('hypercore-storage') as CoreStorageClass
+
+const MB = 1024 * 1024
+
+/**
+ * RocksDB settings of the node's store. Measured (docs/benchmarks.md, p2p "Memory"): a node
+ * reading its log holds ~1 MB of memtables and ~11 MB of pinned index and filter blocks at 256,000
+ * messages; a node writing holds up to 2 memtables of `writeBufferSize` each (68 MB at the 64 MB
+ * default, 17 MB at 16 MB: 50-60 MB less RSS while appending), so the write buffer is the setting that bounds it.
+ * Smaller buffers flush more often: bulk appends of 120 MB took ~15% longer here, which the
+ * node's writes (paced by apply) do not feel. The block cache stays at RocksDB's 32 MB (the only
+ * cache setting hypercore-storage passes is on/off; it held ~1 MB of data blocks in these runs).
+ */
+export const STORAGE_OPTIONS: StorageOptions = { writeBufferSize: 16 * MB }
+
+/** Decoded hyperbee blocks kept in memory, all bees of the node together. */
+const CACHE_ENTRIES = 8192
+
+/** The corestore of a node's data dir (`paths(dir).corestore`). */
+export function openCorestore(dir: string): Corestore {
+  const storage = new CoreStorage(dir, STORAGE_OPTIONS)
+  // one LRU cap for the node caches of every hyperbee on this store (view, arrivals, local
+  // state): without it each bee keeps up to 65,536 decoded blocks, and a client paging through a
+  // big channel grows the heap by ~100 MB (docs/benchmarks.md, read part)
+  return new Corestore(storage as unknown as string, { globalCache: new Rache({ maxSize: CACHE_ENTRIES }) })
+}
