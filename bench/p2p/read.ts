@@ -7,7 +7,8 @@
 // against the raw hypercore append of blocks of the same size, one at a time.
 // BENCH_READ_DIR=<dir>: keep the node's data dir there and reuse the channel already built in it
 // (building 1,000,000 messages takes minutes; re-measuring the reads should not). RSS is printed
-// after the build, after the first read (which syncs the arrival order) and after the reads.
+// after the build, and split into JS heap and RocksDB's memtables and block cache after the first
+// read (which syncs the arrival order) and after the reads.
 // Each timed read starts after a turn of the event loop, and the GC pauses inside each read's
 // window are counted: V8 runs most scavenges as tasks between macrotasks, so a read that crosses
 // one (every HTTP request does; a store read of cached blocks does not) pays in its window for the
@@ -28,6 +29,7 @@ import {
   fmt,
   knob,
   mb,
+  memoryLine,
   now,
   openRawStore,
   percentile,
@@ -136,7 +138,9 @@ try {
   }
   const first = now()
   await storeRead()
-  console.log(`  first read (syncs the arrival order): ${(now() - first).toFixed(1)} ms; RSS ${rss()}`)
+  console.log(
+    `  first read (syncs the arrival order): ${(now() - first).toFixed(1)} ms; ${await memoryLine(node.corestore)}`,
+  )
   const url = new URL(node.url)
   const agent = new Agent({ keepAlive: true, maxSockets: 1 })
   const path = `/api/channels/${CHANNEL}/messages?limit=${PAGE}`
@@ -199,7 +203,7 @@ try {
   console.log(
     `  HTTP GET /api/node/status (round-trip floor):        ${show(f)}  (${gcOf('floor')}); HTTP p50 - store p50 = ${(h.p50 - s.p50).toFixed(2)} ms`,
   )
-  console.log(`  RSS after the reads ${rss()} (JS heap ${mb(process.memoryUsage().heapUsed)})`)
+  console.log(`  after the reads: ${await memoryLine(node.corestore)}`)
   if (SCAN_PAGES > 0) {
     let after = '0'
     let read = 0
