@@ -47,12 +47,7 @@ function resumeCursor(header: string | string[] | undefined, after: string | und
 
 /** The sync routes, for the shared API's `extraRoutes` (same auth, rate limit and error format). */
 export function syncRoutes(store: RedisStore, options: SyncRouteOptions = {}) {
-  return (app: FastifyInstance, helpers: ApiHelpers): void => {
-    const writers = new Set<SseWriter>()
-    app.addHook('preClose', async () => {
-      for (const w of [...writers]) w.end({ type: 'shutdown', data: { reason: 'server shutting down' } })
-    })
-
+  return (_app: FastifyInstance, helpers: ApiHelpers): void => {
     helpers.route(
       {
         method: 'POST',
@@ -109,6 +104,9 @@ export function syncRoutes(store: RedisStore, options: SyncRouteOptions = {}) {
       async ({ principal, params, query, request, reply }) => {
         const after = resumeCursor(request.headers['last-event-id'], query.after)
         const space = params.space
+        // a key's sync streams have a limit of their own, as many as its channel streams (a node
+        // bridge holds one; several nodes may bridge with one key), counted on every instance
+        const lease = await helpers.streams.acquire(principal.teamId, `${principal.keyId}/sync`)
 
         reply.hijack()
         const writer = new SseWriter(reply.raw, {
@@ -116,8 +114,8 @@ export function syncRoutes(store: RedisStore, options: SyncRouteOptions = {}) {
           maxBufferedBytes: 8 * 1024 * 1024,
           padding: false,
         })
-        writers.add(writer)
-        writer.onClose(() => writers.delete(writer))
+        // ended with a final `shutdown` event when the server closes; the lease goes with it
+        helpers.streams.add(writer, lease)
         const unwatch = store.watchKeys(principal.teamId, (change) => {
           if (change.keyId !== principal.keyId) return
           if (change.type === 'revoked') writer.fail(new ApiError('INVALID_API_KEY', 'API key revoked'))

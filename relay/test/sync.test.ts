@@ -89,6 +89,28 @@ describe('node sync', () => {
     expect(resumed.of('envelope').map((e) => e.json.id)).toEqual([late.id.toString('hex')])
   })
 
+  it("counts a key's sync streams on every instance, apart from its channel streams", async () => {
+    const sse = { maxPerKey: 2, heartbeatMs: 1_000 }
+    const [c, d] = [await startRelay(0, { sse }), await startRelay(0, { sse })] as [
+      RunningRelay,
+      RunningRelay,
+    ]
+    const key = await signup(c.url, 'sync-slots')
+    const sp = randomBytes(32).toString('hex')
+    const open = (relay: RunningRelay) => openStream(`${relay.url}/api/sync/${sp}/stream?token=${key}`)
+    const held = [await open(c), await open(d)]
+    expect(held.map((s) => s.status)).toEqual([200, 200])
+    const refused = await open(c)
+    expect(refused.status).toBe(429)
+    expect(refused.headers.get('retry-after')).toBeTruthy()
+    expect(refused.body).toMatchObject({ code: 'SSE_LIMIT_REACHED' })
+    // the channel streams of the same key have their own slots
+    expect((await openStream(`${d.url}/api/channels/general/stream?token=${key}`)).status).toBe(200)
+    // a closed sync stream gives its slot back
+    held[0]?.close()
+    await expect.poll(async () => (await open(d)).status, { timeout: 10_000 }).toBe(200)
+  })
+
   it('refuses malformed envelopes, bad cursors and keys without team-wide access', async () => {
     const key = await signup(a.url)
     const bad = await call(a.url, 'POST', '/api/sync/envelopes', key, {

@@ -93,6 +93,7 @@ function helpers(app: FastifyInstance, api: ApiContext): ApiHelpers {
     requirePermission: (request, principal, channel, level) =>
       requirePermission(store, request, principal, channel, level),
     guard: (access) => accessHook(api, access) ?? open,
+    streams: api.streams,
     route: (def, handler) => route(app, api, def, handler),
   }
 }

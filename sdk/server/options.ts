@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis'
 import type { HandoffStore, Principal } from '../api/store.js'
 import type { PermissionLevel } from '../api/types.js'
 import type { Access, RouteCtx, RouteDef, Schema } from './route.js'
-import type { StreamSlots } from './streams.js'
+import type { StreamRegistry, StreamSlots } from './streams.js'
 
 export interface RateLimitOptions {
   /** requests per window per API key (unauthenticated requests count per client IP); RATE_LIMIT_MAX */
@@ -54,6 +54,8 @@ export interface ApiHelpers {
    * -> rate limit -> channel name -> permission (403, audited). Use it on routes of your own.
    */
   guard(access: Access): onRequestHookHandler
+  /** The API's open SSE streams: the per-key limit (acquire) and the final event on close (add). */
+  streams: StreamRegistry
   /** Register a route exactly as the API's own (validation, error codes, listed in GET /api and OpenAPI). */
   route<P extends Schema = undefined, Q extends Schema = undefined, B extends Schema = undefined>(
     def: RouteDef<P, Q, B>,
