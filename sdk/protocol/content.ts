@@ -5,7 +5,7 @@ import { decodeEnvelope, type Envelope } from './envelope.js'
 /** Prefix of an envelope carried in a `content` string (the seed used "e2ee:" for AES-GCM). */
 export const CONTENT_PREFIX = 'hf1:'
 
-export function encodeContentString(envelope: Envelope): string {
+export function encodeContentString(envelope: Pick<Envelope, 'bytes'>): string {
   return CONTENT_PREFIX + envelope.bytes.toString('base64url')
 }
 

@@ -10,6 +10,7 @@ import {
   OpType,
   openEnvelope,
   ProtocolError,
+  parseEnvelope,
   randomBytes,
   sealEnvelope,
   verifyAndOpen,
@@ -143,5 +144,21 @@ describe('envelope', () => {
     expect(decodeContentString(text)?.id.equals(sealed.id)).toBe(true)
     expect(decodeContentString('plain text')).toBeNull()
     expect(codeOf(() => decodeContentString('hf1:AQ'))).toBe('TRUNCATED')
+  })
+
+  it('parses without hashing or copying: the same parts as decodeEnvelope, views into the bytes', () => {
+    const sealed = seal()
+    const parts = parseEnvelope(sealed.bytes)
+    const decoded = decodeEnvelope(sealed.bytes)
+    expect(parts.header).toEqual(decoded.header)
+    expect(parts.headerBytes.equals(decoded.headerBytes)).toBe(true)
+    expect(parts.ciphertext.equals(decoded.ciphertext)).toBe(true)
+    expect(parts.signature.equals(decoded.signature)).toBe(true)
+    expect(parts.ciphertext.buffer).toBe(sealed.bytes.buffer)
+    expect(JSON.parse(openEnvelope(parts, epochKey).toString())).toEqual({ content: 'EKS cluster ready' })
+    for (let len = 0; len < sealed.bytes.byteLength; len++) {
+      const code = codeOf(() => parseEnvelope(sealed.bytes.subarray(0, len)))
+      expect(['TRUNCATED', 'MALFORMED'], `length ${len}`).toContain(code)
+    }
   })
 })
