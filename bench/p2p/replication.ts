@@ -61,6 +61,40 @@ async function rawReplication(testnet: Testnet, blocks: Buffer[]): Promise<numbe
   }
 }
 
+/** What settle needs of autobase beyond the shared typings. */
+interface Settling {
+  ack(): Promise<void>
+  heads(): Array<{ key: Buffer; length: number }>
+}
+
+/**
+ * Until neither node has an acknowledgement left to write and both see the same heads. A node
+ * acks what it has not acked yet on autobase's timer, which can fire seconds after the team
+ * formed: an ack A writes while B is offline is concurrent with all of B's offline writes, and
+ * when autobase orders it before them (it orders concurrent nodes by writer key, so in about half
+ * the runs) B undoes and re-applies its whole offline tail during A's catch-up, in this same
+ * process (3,000 of 3,000 in each such run measured). The bench measures B's writes reaching A
+ * from a settled team, so it settles first.
+ */
+async function settle(a: TestNode, b: TestNode): Promise<void> {
+  const base = (t: TestNode) => t.node.log.base as unknown as Settling
+  const heads = (t: TestNode) =>
+    base(t)
+      .heads()
+      .map((h) => `${h.key.toString('hex')}:${h.length}`)
+      .join()
+  const deadline = now() + 60_000
+  for (let quiet = 0; quiet < 3; ) {
+    if (now() > deadline) throw new Error('the two nodes did not settle in 60 s')
+    const before = `${a.node.log.base.local.length},${b.node.log.base.local.length}`
+    for (const t of [a, b]) await base(t).ack()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    await Promise.all([a.node.log.base.update(), b.node.log.base.update()])
+    const after = `${a.node.log.base.local.length},${b.node.log.base.local.length}`
+    quiet = before === after && heads(a) === heads(b) ? quiet + 1 : 0
+  }
+}
+
 /** A's catch-up: B (offline) writes, B rejoins, time from A's connection to all readable. */
 async function nodeReplication(
   testnet: Testnet,
@@ -74,6 +108,7 @@ async function nodeReplication(
   writeMs: number
   blocks: Buffer[]
 }> {
+  await settle(a, b)
   await b.restart({ swarm: false })
   const fill = await fillLog(b.node, CHANNEL, MESSAGES, { keepBlocks: true })
   await b.node.close()
