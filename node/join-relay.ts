@@ -13,7 +13,7 @@ import type { RelayPairResponse } from './invites.js'
 import type { JoinResult } from './join.js'
 import { identityFromAnswer, openTeamLog, waitUntilWriter } from './join-common.js'
 import { openCorestore } from './log/storage.js'
-import { decodeInviteCode, inviteIdOf, openPairChannel, requestProof, responseProof } from './pairing.js'
+import { askToPair, decodeInviteCode } from './pairing.js'
 
 export interface RelayJoinOptions {
   dataDir: string
@@ -106,16 +106,9 @@ function pair(
       },
     )
     pipeSignal.addEventListener('abort', fail('the pipe through the relay broke'), { once: true })
-    const ch = openPairChannel(mux, inviteIdOf(secret), {
-      onopen: () => ch?.send({ publicKey, writer, proof: requestProof(secret, publicKey, writer) }),
-      onmessage: (message) => {
-        const response = message as RelayPairResponse
-        if (!response.ok)
-          return reject(new Error(`the inviting node refused: ${response.error ?? 'no reason'}`))
-        const { relay_key: _relayKey, ...proved } = response
-        if (response.proof !== responseProof(secret, proved)) return // not from a holder of the code
-        resolve(response)
-      },
+    askToPair<RelayPairResponse>(mux, secret, { publicKey, writer }, (result) => {
+      if ('error' in result) reject(result.error)
+      else resolve(result.response)
     })
   })
 }

@@ -11,15 +11,7 @@ import { generateSigningKeyPair } from '../sdk/protocol/index.js'
 import { ensureDir, type Identity, paths, readIdentity, writeIdentity, writePeers } from './data-dir.js'
 import { identityFromAnswer, openTeamLog, waitUntilWriter } from './join-common.js'
 import { openCorestore } from './log/storage.js'
-import {
-  decodeInviteCode,
-  inviteIdOf,
-  inviteTopic,
-  openPairChannel,
-  type PairResponse,
-  requestProof,
-  responseProof,
-} from './pairing.js'
+import { askToPair, decodeInviteCode, inviteTopic, type PairResponse } from './pairing.js'
 import { PeerBook } from './peers.js'
 import { type Bootstrap, createDht, TeamSwarm } from './swarm.js'
 
@@ -83,7 +75,6 @@ async function pair(
   signal: AbortSignal,
 ): Promise<PairResponse> {
   const swarm = new Hyperswarm({ dht: createDht(bootstrap) })
-  const inviteId = inviteIdOf(secret)
   const discovery = swarm.join(inviteTopic(secret), { server: false, client: true })
   // look again now and then: the inviter may announce after we first looked
   const timer = setInterval(() => discovery.refresh().catch(() => {}), 2000)
@@ -102,16 +93,10 @@ async function pair(
         // of waiting out the transport's own timeout.
         const stale = setTimeout(() => conn.destroy(), PAIR_ANSWER_MS)
         conn.once('close', () => clearTimeout(stale))
-        const ch = openPairChannel(stream.noiseStream.userData, inviteId, {
-          onopen: () => ch?.send({ publicKey, writer, proof: requestProof(secret, publicKey, writer) }),
-          onmessage: (message) => {
-            clearTimeout(stale)
-            const response = message as PairResponse
-            if (!response.ok)
-              return reject(new Error(`the inviting node refused: ${response.error ?? 'no reason'}`))
-            if (response.proof !== responseProof(secret, response)) return // not from a holder of the code
-            resolve(response)
-          },
+        askToPair<PairResponse>(stream.noiseStream.userData, secret, { publicKey, writer }, (result) => {
+          clearTimeout(stale)
+          if ('error' in result) reject(result.error)
+          else resolve(result.response)
         })
       })
     })

@@ -93,3 +93,26 @@ export function openPairChannel(
   channel.open()
   return { channel, send: (value) => message.send(JSON.stringify(value)) }
 }
+
+/**
+ * The joiner's side of a pairing channel on `mux`: it sends the request once the channel opens;
+ * `answered` gets the inviter's answer once it proves a holder of the code (any other answer is
+ * ignored), or an error when the inviter refused.
+ */
+export function askToPair<R extends PairResponse>(
+  mux: Protomux,
+  secret: Buffer,
+  request: { publicKey: string; writer: string },
+  answered: (result: { error: Error } | { response: R }) => void,
+): void {
+  const proof = requestProof(secret, request.publicKey, request.writer)
+  const pair = openPairChannel(mux, inviteIdOf(secret), {
+    onopen: () => pair?.send({ ...request, proof }),
+    onmessage: (message) => {
+      const response = message as R
+      if (!response.ok)
+        return answered({ error: new Error(`the inviting node refused: ${response.error ?? 'no reason'}`) })
+      if (response.proof === responseProof(secret, response)) answered({ response })
+    },
+  })
+}
