@@ -11,9 +11,11 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { Agent } from 'node:http'
 import { fileURLToPath } from 'node:url'
+import { Redis } from 'ioredis'
 import { startRedisServer } from '../../test/support/redis-server.js'
 import { percentile, post, postLoad, type Stats, type Subscriber, subscribe } from './load.js'
 import { serverReady } from './ready.js'
+import { redisCpuSeconds } from './redis-cpu.js'
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 20_000)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32)
@@ -74,18 +76,24 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+type Round = Stats & { cpuUs: number; redisUs: number }
+
 /**
  * Wall-clock throughput depends on what else the machine runs; the server's CPU time per
- * request does not, so both are reported (µs of server CPU per POST).
+ * request does not, so both are reported (µs of server CPU per POST). Redis runs on the same
+ * cores, so its CPU per POST (the relay's write script does more than the bare XADD + PUBLISH)
+ * is reported too.
  */
-async function throughput(mode: Mode, redisUrl: string): Promise<Stats & { cpuUs: number }> {
+async function throughput(mode: Mode, redisUrl: string, admin: Redis): Promise<Round> {
   return withServer(mode, redisUrl, async (s) => {
     const key = mode === 'full' ? s.key : null
     await postLoad(s.url, postPath(mode), key, WARMUP, CONCURRENCY) // warm-up
     const cpu0 = cpuSeconds(s.child.pid)
+    const redis0 = await redisCpuSeconds(admin)
     const stats = await postLoad(s.url, postPath(mode), key, POSTS, CONCURRENCY)
     const cpuUs = ((cpuSeconds(s.child.pid) - cpu0) / POSTS) * 1e6
-    return { ...stats, cpuUs }
+    const redisUs = (((await redisCpuSeconds(admin)) - redis0) / POSTS) * 1e6
+    return { ...stats, cpuUs, redisUs }
   })
 }
 
@@ -137,23 +145,24 @@ async function fanout(mode: Mode, redisUrl: string): Promise<number[]> {
 const fmt = (n: number, digits = 2) => n.toFixed(digits)
 
 const redis = await startRedisServer()
+const admin = new Redis(redis.url)
 try {
   console.log(
     `relay bench: ${POSTS} POSTs x ${CONCURRENCY} connections, ${ROUNDS} interleaved rounds (medians); Redis ${redis.url}`,
   )
-  const runs: Record<Mode, Array<Stats & { cpuUs: number }>> = { full: [], bare: [] }
+  const runs: Record<Mode, Round[]> = { full: [], bare: [] }
   const ratios: number[] = []
   const p99s: number[] = []
   for (let round = 1; round <= ROUNDS; round++) {
     // alternate the order so neither side always runs on a warmer (or busier) machine
     const order: Mode[] = round % 2 === 1 ? ['bare', 'full'] : ['full', 'bare']
-    const got: Partial<Record<Mode, Stats & { cpuUs: number }>> = {}
+    const got: Partial<Record<Mode, Round>> = {}
     for (const mode of order) {
-      const stats = await throughput(mode, redis.url)
+      const stats = await throughput(mode, redis.url, admin)
       got[mode] = stats
       runs[mode].push(stats)
       console.log(
-        `  round ${round} ${mode.padEnd(4)}: ${fmt(stats.rps, 0)} req/s  p50 ${fmt(stats.p50)} ms  p99 ${fmt(stats.p99)} ms  server CPU ${fmt(stats.cpuUs, 0)} µs/req`,
+        `  round ${round} ${mode.padEnd(4)}: ${fmt(stats.rps, 0)} req/s  p50 ${fmt(stats.p50)} ms  p99 ${fmt(stats.p99)} ms  server CPU ${fmt(stats.cpuUs, 0)} µs/req  Redis CPU ${fmt(stats.redisUs, 0)} µs/req`,
       )
     }
     ratios.push((got.full as Stats).rps / (got.bare as Stats).rps)
@@ -174,6 +183,11 @@ try {
   console.log(
     `POST server CPU: full ${fmt(cpuFull, 0)} µs/req vs bare ${fmt(cpuBare, 0)} µs/req: CPU-bound capacity ratio ${fmt(cpuBare / cpuFull)}x`,
   )
+  const redisFull = median(runs.full.map((r) => r.redisUs))
+  const redisBare = median(runs.bare.map((r) => r.redisUs))
+  console.log(
+    `POST Redis CPU: full ${fmt(redisFull, 0)} µs/req vs bare ${fmt(redisBare, 0)} µs/req; server + Redis CPU ratio ${fmt((cpuBare + redisBare) / (cpuFull + redisFull))}x`,
+  )
   console.log(
     `POST p99: full ${fmt(median(runs.full.map((r) => r.p99)))} ms vs bare ${fmt(median(runs.bare.map((r) => r.p99)))} ms; median per-round ratio ${fmt(p99x)}x (target <= 2x) ${p99x <= 2 ? 'OK' : 'MISSED'}`,
   )
@@ -193,5 +207,6 @@ try {
     `SSE fan-out of one message to ${SUBSCRIBERS} subscribers: full p50 ${fmt(fanFull.p50)} ms p99 ${fmt(fanFull.p99)} ms vs bare p50 ${fmt(fanBare.p50)} ms p99 ${fmt(fanBare.p99)} ms = ${fmt(fanX)}x p99 (target <= 1.5x) ${fanX <= 1.5 ? 'OK' : 'MISSED'}`,
   )
 } finally {
+  admin.disconnect()
   await redis.stop()
 }
