@@ -25,6 +25,9 @@ const DROP_ERRORS: Array<[RegExp, ApiError]> = [
   ],
 ]
 
+/** how long a write waits for the log to become writable before 503 */
+const WRITABLE_WAIT_MS = 10_000
+
 /** Why apply dropped an envelope, as the API error a caller gets. */
 export function dropError(reason: string): ApiError {
   for (const [re, error] of DROP_ERRORS) if (re.test(reason)) return new ApiError(error.code, error.message)
@@ -63,8 +66,14 @@ export class EnvelopeWriter {
 
   /** Append one envelope; throws the API error matching apply's reason if it was dropped. */
   async append(envelope: Envelope): Promise<void> {
-    if (!this.log.writable)
-      throw new ApiError('UNAVAILABLE', 'This node is not a writer of its team yet', { retryAfter: 5 })
+    if (!this.log.writable) {
+      // right after a restart a member's log is not writable until autobase caught up its own
+      // tail (a second or so): a write waits that out rather than fail; a device no admin added
+      // yet gets the 503 after the wait
+      await this.log.waitWritable(AbortSignal.timeout(WRITABLE_WAIT_MS)).catch(() => {})
+      if (!this.log.writable)
+        throw new ApiError('UNAVAILABLE', 'This node is not a writer of its team yet', { retryAfter: 5 })
+    }
     await this.queue.push(envelope.bytes)
     this.onAppended()
     const id = envelope.id.toString('hex')
