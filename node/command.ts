@@ -103,13 +103,16 @@ async function runNode(opts: NodeFlags): Promise<void> {
   }
   // autobase closes the log after a fault; a node without its log serves nothing, so it exits 1
   // and a service manager restarts it (a restart reopens the log from disk)
-  node.log.on('warning', () => {
+  const onFault = () => {
     const failure = node.log.failed
     if (!failure || stopping) return
     process.stderr.write(`handoff node: the team log stopped: ${failure.message}\n`)
     stop('fault')
     process.exitCode = 1
-  })
+  }
+  node.log.on('warning', onFault)
+  // a fault between the log's ready() and this line reached no listener that exits: act on it now
+  onFault()
   process.once('SIGINT', () => stop('SIGINT'))
   process.once('SIGTERM', () => stop('SIGTERM'))
   await new Promise(() => {}) // until a signal
