@@ -1,7 +1,7 @@
 // sdk/client/relay-sync.ts against real relays: push, pull by cursor, follow live across
 // another instance and across a restart of the relay it follows, each envelope once, in order.
 import { afterAll, describe, expect, it } from 'vitest'
-import { AuthenticationError } from '../../sdk/client/errors.js'
+import { AuthenticationError, RateLimitError } from '../../sdk/client/errors.js'
 import { type PulledEnvelope, RelaySync } from '../../sdk/client/relay-sync.js'
 import {
   generateEpochKey,
@@ -77,4 +77,46 @@ describe('RelaySync', () => {
     await expect(following).rejects.toBeInstanceOf(AuthenticationError)
     await expect(client.pull(space)).rejects.toBeInstanceOf(AuthenticationError)
   })
+
+  it("waits out a 429's Retry-After, then connects once a stream slot is free", async () => {
+    const a = await startRelay(0, { sse: { maxPerKey: 1, heartbeatMs: 1000 } })
+    const key = await signup(a.url)
+    const first = new AbortController()
+    const second = new AbortController()
+    const seen: string[] = []
+    const errors: Error[] = []
+    let refusedAt = 0
+    const holder = new RelaySync({ url: a.url, key }).follow(space, '0', () => {}, { signal: first.signal })
+    let waiting: Promise<void> | undefined
+    try {
+      // let the holder connect and take the key's one sync-stream slot
+      await new Promise((r) => setTimeout(r, 300))
+      waiting = new RelaySync({ url: a.url, key }).follow(space, '0', (e) => void seen.push(e.id), {
+        signal: second.signal,
+        retry: { minDelayMs: 50, maxDelayMs: 100 },
+        onError: (err) => {
+          errors.push(err)
+          refusedAt ||= Date.now()
+        },
+      })
+      await waitFor(() => errors.length > 0, 5_000, 'the 429')
+      expect(errors[0]).toBeInstanceOf(RateLimitError)
+      expect((errors[0] as RateLimitError).retryAfter).toBe(5)
+      // free the slot: without Retry-After the next try would come within 100 ms and connect
+      first.abort()
+      await holder
+      const sealed = seal('after the wait')
+      await new RelaySync({ url: a.url, key }).push([sealed.bytes])
+      await waitFor(() => seen.length === 1, 10_000, 'the envelope after the wait')
+      expect(Date.now() - refusedAt).toBeGreaterThanOrEqual(4_900)
+      expect(errors).toHaveLength(1)
+      expect(seen).toEqual([sealed.id.toString('hex')])
+    } finally {
+      first.abort()
+      second.abort()
+      await holder
+      await waiting
+      await stopRelay(a)
+    }
+  }, 20_000)
 })

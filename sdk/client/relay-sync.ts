@@ -100,6 +100,8 @@ export class RelaySync {
     const signal = options.signal
     while (!signal?.aborted) {
       const opened = Date.now()
+      // a 429 (stream limit) or 503 (shutdown, store outage) may say when to come back
+      let retryAfterMs = 0
       try {
         const q = `?after=${encodeURIComponent(cursor)}`
         const res = await this.fetch(`${this.base}/api/sync/${encodeURIComponent(space)}/stream${q}`, {
@@ -129,17 +131,24 @@ export class RelaySync {
       } catch (err) {
         if (signal?.aborted) break
         if (err instanceof HandoffError && FATAL.has(err.status)) throw err
+        retryAfterMs = retryAfterOf(err)
         options.onError?.(err instanceof Error ? err : new Error(String(err)))
       }
       if (signal?.aborted) break
       if (Date.now() - opened > 5_000) attempt = 0
       try {
-        await sleep(backoffDelay(attempt++, retry), signal)
+        await sleep(Math.max(backoffDelay(attempt++, retry), retryAfterMs), signal)
       } catch {
         break
       }
     }
   }
+}
+
+/** The wait a 429 or 503 asked for, in ms (0: none); reconnecting sooner would only be refused again. */
+function retryAfterOf(err: unknown): number {
+  if (!(err instanceof HandoffError) || (err.status !== 429 && err.status !== 503)) return 0
+  return err.retryAfter === undefined ? 0 : err.retryAfter * 1000
 }
 
 function decode(item: SyncEnvelope): PulledEnvelope {
