@@ -39,33 +39,35 @@ interface WriteKeys {
   notify: string
 }
 
-// team id -> channel -> keys. Bounded: a team past MAX_CACHED_CHANNELS names (e.g. posts to channels
-// refused by the channel limit) starts over, and so does the whole cache past MAX_CACHED_TEAMS.
-const writeKeyCache = new Map<string, Map<string, WriteKeys>>()
-const MAX_CACHED_TEAMS = 10_000
-const MAX_CACHED_CHANNELS = 256
+// The keys of recently written channels, at most MAX_CACHED_WRITE_KEYS in all (the oldest goes
+// first), so that neither many teams nor posts to refused channel names can grow it without bound.
+// It only saves building the strings again; the team-level ones are shared by a team's channels.
+const MAX_CACHED_WRITE_KEYS = 10_000
+const writeKeyCache = new Map<string, WriteKeys>()
+const teamKeyCache = new Map<string, Pick<WriteKeys, 'channels' | 'team'>>()
+
+/** Keep `value` under `key`, first dropping the oldest entry when the cache is full. */
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  if (cache.size >= MAX_CACHED_WRITE_KEYS) cache.delete(cache.keys().next().value as string)
+  cache.set(key, value)
+  return value
+}
 
 function writeKeys(teamId: string, channel: string): WriteKeys {
-  let team = writeKeyCache.get(teamId)
-  if (!team) {
-    if (writeKeyCache.size >= MAX_CACHED_TEAMS) writeKeyCache.clear()
-    team = new Map()
-    writeKeyCache.set(teamId, team)
-  }
-  let found = team.get(channel)
-  if (!found) {
-    if (team.size >= MAX_CACHED_CHANNELS) team.clear()
-    found = {
-      msgs: keys.messages(teamId, channel),
-      events: keys.events(teamId, channel),
-      meta: keys.channelMeta(teamId, channel),
-      channels: keys.channels(teamId),
-      team: keys.team(teamId),
-      notify: keys.eventsNotify(teamId, channel),
-    }
-    team.set(channel, found)
-  }
-  return found
+  const cacheKey = `${teamId}\n${channel}`
+  const found = writeKeyCache.get(cacheKey)
+  if (found) return found
+  const team =
+    teamKeyCache.get(teamId) ??
+    remember(teamKeyCache, teamId, { channels: keys.channels(teamId), team: keys.team(teamId) })
+  return remember(writeKeyCache, cacheKey, {
+    msgs: keys.messages(teamId, channel),
+    events: keys.events(teamId, channel),
+    meta: keys.channelMeta(teamId, channel),
+    channels: team.channels,
+    team: team.team,
+    notify: keys.eventsNotify(teamId, channel),
+  })
 }
 
 // Posts arriving in the same millisecond share one ISO string (the same text new Date().toISOString()
