@@ -49,6 +49,17 @@ export function fieldsOf(flat: string[]): Record<string, string> {
 
 export type StreamEntry = [id: string, fields: string[]]
 
+// Calls in the same millisecond share one ISO string (the same text new Date().toISOString() would
+// give each): under load several POSTs land in one millisecond, and formatting a date is one of
+// the larger costs a POST has of its own.
+let isoMs = -1
+let isoText = ''
+
 export function nowIso(): string {
-  return new Date().toISOString()
+  const ms = Date.now()
+  if (ms !== isoMs) {
+    isoText = new Date(ms).toISOString()
+    isoMs = ms
+  }
+  return isoText
 }

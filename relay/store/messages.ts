@@ -5,7 +5,7 @@ import { ApiError } from '../../sdk/api/errors.js'
 import type { MessageQuery, NewMessage, PageQuery, WriteCount } from '../../sdk/api/store.js'
 import type { Message, MessagePage, ThreadPage } from '../../sdk/api/types.js'
 import { isEncryptedContent, type StoreContext } from './context.js'
-import { fieldsOf, isStreamId, parseCursor, type StreamEntry } from './ids.js'
+import { fieldsOf, isStreamId, nowIso, parseCursor, type StreamEntry } from './ids.js'
 import type { KeyProof } from './key-auth.js'
 import { keys } from './keys.js'
 import { runScript, scriptError } from './scripts.js'
@@ -70,20 +70,6 @@ function writeKeys(teamId: string, channel: string): WriteKeys {
   })
 }
 
-// Posts arriving in the same millisecond share one ISO string (the same text new Date().toISOString()
-// would give each): under load several POSTs land in one millisecond, and formatting a date is
-// one of the larger costs a POST has of its own.
-let isoMs = -1
-let isoText = ''
-function createdAtNow(): string {
-  const ms = Date.now()
-  if (ms !== isoMs) {
-    isoText = new Date(ms).toISOString()
-    isoMs = ms
-  }
-  return isoText
-}
-
 export async function postMessage(
   ctx: StoreContext,
   teamId: string,
@@ -94,7 +80,7 @@ export async function postMessage(
 ): Promise<Message> {
   const threadId = input.thread_id ? parseCursor(input.thread_id, 'thread_id') : null
   const encrypted = isEncryptedContent(input.content)
-  const createdAt = createdAtNow()
+  const createdAt = nowIso()
   const k = writeKeys(teamId, channel)
   const { limits } = ctx
   const proof = counted?.proof
