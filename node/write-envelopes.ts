@@ -6,9 +6,9 @@ import { ApiError } from '../sdk/api/errors.js'
 import type { Envelope } from '../sdk/protocol/index.js'
 import type { TeamLog } from './log/team-log.js'
 import { WriteQueue } from './log/write-queue.js'
-import { doneKey, droppedKey } from './view/keys.js'
+import { doneKey, droppedKey, memberKey } from './view/keys.js'
 import type { ViewReader } from './view/read.js'
-import type { DroppedRecord } from './view/records.js'
+import type { DroppedRecord, MemberRecord } from './view/records.js'
 
 /** Reasons apply gives for dropping an operation, as the API's errors. */
 const DROP_ERRORS: Array<[RegExp, ApiError]> = [
@@ -37,6 +37,8 @@ export function dropError(reason: string): ApiError {
 export class EnvelopeWriter {
   private readonly queue: WriteQueue
   private readonly locks = new Map<string, Promise<unknown>>()
+  /** the wait for writability that concurrent writes share (untilWritable) */
+  private writableWait: Promise<void> | null = null
 
   constructor(
     private readonly log: TeamLog,
@@ -64,16 +66,34 @@ export class EnvelopeWriter {
     return run
   }
 
+  /**
+   * Right after a restart a member's log is not writable until autobase caught up its own tail (a
+   * second or so): a write waits that out rather than fail. Concurrent writes share one wait. A
+   * device no admin added yet gets the 503 after the wait; one the view shows as removed gets it
+   * at once (it never becomes a writer again); a log autobase closed on a fault gets that fault.
+   */
+  private async untilWritable(author: Buffer): Promise<void> {
+    this.throwIfFailed()
+    const member = await this.reader.get<MemberRecord>(memberKey(author.toString('hex'))).catch(() => null)
+    if (member?.removed) throw new ApiError('UNAVAILABLE', 'This device was removed from its team')
+    this.writableWait ??= this.log.waitWritable(AbortSignal.timeout(WRITABLE_WAIT_MS)).finally(() => {
+      this.writableWait = null
+    })
+    await this.writableWait.catch(() => {}) // a timeout or a fault: the checks below answer
+    this.throwIfFailed()
+    if (!this.log.writable)
+      throw new ApiError('UNAVAILABLE', 'This node is not a writer of its team yet', { retryAfter: 5 })
+  }
+
+  /** The fault autobase closed the team log on, as the API error every write gets now. */
+  private throwIfFailed(): void {
+    const failure = this.log.failed
+    if (failure) throw new ApiError('UNAVAILABLE', `The team log stopped: ${failure.message}`)
+  }
+
   /** Append one envelope; throws the API error matching apply's reason if it was dropped. */
   async append(envelope: Envelope): Promise<void> {
-    if (!this.log.writable) {
-      // right after a restart a member's log is not writable until autobase caught up its own
-      // tail (a second or so): a write waits that out rather than fail; a device no admin added
-      // yet gets the 503 after the wait
-      await this.log.waitWritable(AbortSignal.timeout(WRITABLE_WAIT_MS)).catch(() => {})
-      if (!this.log.writable)
-        throw new ApiError('UNAVAILABLE', 'This node is not a writer of its team yet', { retryAfter: 5 })
-    }
+    if (!this.log.writable) await this.untilWritable(envelope.header.author)
     await this.queue.push(envelope.bytes)
     this.onAppended()
     const id = envelope.id.toString('hex')

@@ -104,9 +104,13 @@ export class TeamLog extends EventEmitter {
     await this.base.update()
   }
 
-  /** Resolves when this device becomes a writer (an admin added it). */
+  /**
+   * Resolves when this device becomes a writer (an admin added it); throws the fault once
+   * autobase closed the log on one (it never becomes writable again until a restart).
+   */
   async waitWritable(signal?: AbortSignal): Promise<void> {
     while (!this.base.writable) {
+      this.throwIfFailed()
       signal?.throwIfAborted()
       await new Promise<void>((resolve) => {
         const done = () => {
