@@ -92,6 +92,11 @@ describe('bad input to the sync and pairing routes', () => {
         'INVALID_JSON',
       ],
       [
+        { method: 'POST', path: '/api/sync/envelopes', key: true, body: { envelopes: [null] } },
+        400,
+        'INVALID_JSON',
+      ],
+      [
         { method: 'POST', path: '/api/sync/envelopes', key: true, body: { envelopes: ['**'] } },
         400,
         'INVALID_FIELD',
@@ -160,7 +165,7 @@ describe('bad input to the sync and pairing routes', () => {
       [
         { method: 'GET', path: `/api/sync/${space}/envelopes?after=1&after=2`, key: true },
         400,
-        'INVALID_FIELD',
+        'INVALID_CURSOR',
       ],
       [{ method: 'GET', path: `/api/sync/${space}/envelopes?limit=0`, key: true }, 400, 'INVALID_LIMIT'],
       [{ method: 'GET', path: `/api/sync/${space}/envelopes?limit=501`, key: true }, 400, 'INVALID_LIMIT'],
@@ -172,6 +177,11 @@ describe('bad input to the sync and pairing routes', () => {
       ],
       [{ method: 'GET', path: `/api/sync/${space}/envelopes` }, 401, 'MISSING_API_KEY'],
       [{ method: 'GET', path: `/api/sync/${space}/stream?after=later`, key: true }, 400, 'INVALID_CURSOR'],
+      [
+        { method: 'GET', path: `/api/sync/${space}/stream?after=1&after=2`, key: true },
+        400,
+        'INVALID_CURSOR',
+      ],
       [
         {
           method: 'GET',
@@ -208,7 +218,9 @@ describe('bad input to the sync and pairing routes', () => {
       [{ method: 'PUT', path: `/api/pair/${box}`, body: { expires_at: 'x' } }, 401, 'MISSING_API_KEY'],
       [{ method: 'POST', path: `/api/pair/${box}/j`, body: 'not json' }, 400, 'INVALID_JSON'],
       [{ method: 'POST', path: `/api/pair/${box}/j`, body: { frames: 'AAAA' } }, 400, 'INVALID_JSON'],
-      [{ method: 'POST', path: `/api/pair/${box}/j`, body: { frames: [null] } }, 400, 'MISSING_FIELDS'],
+      [{ method: 'POST', path: `/api/pair/${box}/j`, body: { frames: [null] } }, 400, 'INVALID_JSON'],
+      [{ method: 'POST', path: `/api/pair/${box}/j`, body: { frames: [1] } }, 400, 'INVALID_JSON'],
+      [{ method: 'POST', path: `/api/pair/${box}/j`, body: { frames: null } }, 400, 'MISSING_FIELDS'],
       [{ method: 'POST', path: `/api/pair/${box}/j`, body: { frames: [''] } }, 400, 'INVALID_FIELD'],
       [{ method: 'POST', path: `/api/pair/${box}/j`, body: { frames: ['=='] } }, 400, 'INVALID_FIELD'],
       [{ method: 'POST', path: `/api/pair/${box}/j`, body: { other: [frame] } }, 400, 'MISSING_FIELDS'],
@@ -219,6 +231,7 @@ describe('bad input to the sync and pairing routes', () => {
       ],
       [{ method: 'GET', path: `/api/pair/${box}/j?after=-1` }, 400, 'INVALID_CURSOR'],
       [{ method: 'GET', path: `/api/pair/${box}/j?after=0-` }, 400, 'INVALID_CURSOR'],
+      [{ method: 'GET', path: `/api/pair/${box}/j?after=0&after=1` }, 400, 'INVALID_CURSOR'],
     ]
     for (const [req, status, code] of cases) {
       const res = await send(req)

@@ -15,6 +15,8 @@ const FIELD_CODES: Record<string, Partial<Record<Kind | 'all', ErrorCode>>> = {
   name: { format: 'INVALID_CHANNEL_NAME' },
   channel: { all: 'INVALID_CHANNEL_NAME', missing: 'INVALID_CHANNEL_NAME' },
   after_id: { all: 'INVALID_CURSOR' },
+  // the relay's sync and pairing reads (a repeated ?after= too)
+  after: { all: 'INVALID_CURSOR' },
   thread_id: { all: 'INVALID_CURSOR' },
   last_read_id: { format: 'INVALID_CURSOR', too_big: 'INVALID_CURSOR' },
   last_event_id: { all: 'INVALID_CURSOR' },
@@ -28,8 +30,10 @@ function kindOf(issue: z.core.$ZodIssue): Kind {
   const input = (issue as { input?: unknown }).input
   switch (issue.code) {
     case 'invalid_type':
-      // absent and null both count as missing: the seed decoded null into "" and then said "required"
-      return input === undefined || input === null ? 'missing' : 'type'
+      // absent and null both count as missing: the seed decoded null into "" and then said "required".
+      // Only for a field itself: a null inside an array (`frames: [null]`) is a wrong type, as a number is.
+      if (input === undefined) return 'missing'
+      return input === null && issue.path.length <= 1 ? 'missing' : 'type'
     case 'too_small':
       return issue.origin === 'string' && issue.minimum === 1 ? 'missing' : 'format'
     case 'too_big':
