@@ -75,7 +75,8 @@ async function arrivalChanges(
   const hasMore = rows.length > query.limit
   const page = rows.slice(0, query.limit)
   if (reverse) page.reverse()
-  const changes = page.map((r) => reader.toChange(channel, r))
-  const newest = changes[changes.length - 1]
+  const changes = page.flatMap((r) => reader.toChange(channel, r) ?? [])
+  // the cursor moves past a record toChange left out too, or the next page would start before it
+  const newest = page[page.length - 1]
   return { changes, next_after_id: newest?.id ?? query.after_id ?? '0-0', has_more: hasMore }
 }

@@ -10,7 +10,7 @@
 // event.
 import type { StreamSubscription } from '../sdk/api/store.js'
 import type { StreamEvent } from '../sdk/api/types.js'
-import { decodeEnvelope } from '../sdk/protocol/index.js'
+import { parseEnvelope } from '../sdk/protocol/index.js'
 import { EVENTS } from './arrival-feeds.js'
 import { type Arrivals, type Mark, StaleArrivals } from './arrivals.js'
 import type { DeleteBody } from './log/ops.js'
@@ -67,7 +67,8 @@ async function toEvent(
       return null
     }
     case 'delete': {
-      const body = reader.open<DeleteBody>(decodeEnvelope(Buffer.from(record.env, 'base64')))
+      // apply verified it before it entered the view: no id hash nor copies needed (read.ts)
+      const body = reader.open<DeleteBody>(parseEnvelope(Buffer.from(record.env, 'base64')))
       return {
         type: 'delete',
         id,
@@ -77,7 +78,10 @@ async function toEvent(
     case 'status': {
       const seq = await reader.get<number>(space.changeId(record.id))
       const change = seq === null ? null : await reader.get<ChangeRecord>(space.change(seq))
-      if (change) return { type: 'status', id, data: reader.toChange(channel, change) }
+      if (change) {
+        const data = reader.toChange(channel, change)
+        return data ? { type: 'status', id, data } : null
+      }
       if (!skipMissing) throw new StaleArrivals(`status change ${record.id} is not in the view now`)
       return null
     }

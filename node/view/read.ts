@@ -101,11 +101,6 @@ export class ViewReader {
     return out
   }
 
-  /** The body of envelope bytes from the view, or null without its epoch key. */
-  openStored<T>(bytes: Buffer): T | null {
-    return this.open<T>(storedEnvelope(bytes))
-  }
-
   toMessage(channel: string, record: MessageRecord): Message {
     // decrypted on every read; only the ciphertext's decoding is remembered (storedOf)
     const opened = this.open<MessageBody>(storedOf(record))
@@ -200,9 +195,11 @@ export class ViewReader {
     }
   }
 
-  toChange(channel: string, record: ChangeRecord): StatusChange {
+  /** The change as the API shows it, or null for stored bytes that are not an envelope. */
+  toChange(channel: string, record: ChangeRecord): StatusChange | null {
     const bytes = Buffer.from(record.env, 'base64')
-    const envelope = parseEnvelope(bytes)
+    const envelope = storedEnvelope(bytes)
+    if (!envelope) return null
     const body = this.open<{ value?: string; by: string }>(envelope)
     const change: StatusChange = {
       id: record.id,
