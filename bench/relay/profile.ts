@@ -4,7 +4,7 @@
 // (10000), PROF_DIR (where the .cpuprofile goes, default a temporary directory), TOP (40).
 // The profile covers the whole process life; the warm-up is in it too, so keep it short against
 // the measured part or read only the ranking.
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -49,9 +49,18 @@ function summarize(profile: Profile): void {
   for (const [label, n] of rows) console.log(`${((n / total) * 100).toFixed(1).padStart(5)}%  ${label}`)
 }
 
+/** SIGTERM the server and wait for its exit (when it writes its profile); a no-op once it exited. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((r) => child.once('exit', r))
+  child.kill('SIGTERM')
+  await exited
+}
+
 const redis = await startRedisServer()
+let child: ChildProcess | undefined
 try {
-  const child = spawn(
+  child = spawn(
     process.execPath,
     ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', serversScript, mode, redis.url],
     { stdio: ['ignore', 'pipe', 'inherit'] },
@@ -72,13 +81,16 @@ try {
     `${mode}: ${stats.rps.toFixed(0)} req/s while profiling; Redis CPU ${redisUs.toFixed(1)} µs/POST`,
   )
   for (const line of commands) console.log(`  ${line}`)
-  const exited = new Promise((r) => child.once('exit', r))
-  child.kill('SIGTERM')
-  await exited
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
-  if (!file) throw new Error(`no profile in ${dir}`)
+  await stop(child)
+  // node names it CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile: a reused PROF_DIR holds older
+  // runs', and tsx's loader thread (tid 1) writes one too; the server runs on the main thread, tid 0
+  const ours = `.${child.pid}.0.`
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile') && f.includes(ours))
+  if (!file) throw new Error(`no profile of pid ${child.pid} in ${dir}`)
   console.log(`profile: ${join(dir, file)}`)
   summarize(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile)
 } finally {
+  // a throw above (server never ready, a failed load) must not leave the server running
+  if (child) await stop(child)
   await redis.stop()
 }
