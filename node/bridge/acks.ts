@@ -5,7 +5,8 @@
 // records an ack under the requesting key's sender name, so the bridge acks with a relay key of
 // the node sender's own name, minted once with its key and kept in relay-sync.json. Minting needs
 // "*": admin; a bridge whose key lacks it (a member's, node/bridge/access.ts) repeats only the acks
-// of its own key's sender, with that key, and leaves the others node-side.
+// of its own key's sender, with that key, and leaves the others unclaimed: an admin's bridge
+// repeats those when it pushes or pulls them (MessageGateway.mirrorUnclaimed).
 // Relay -> node: every poll, each relay channel's acks (GET .../acks, one per sender) whose
 // message has a node counterpart and is past the node's watermark for that sender are appended
 // as Ack envelopes authored by the bridging node, body {sender, last_read_id, relay: "ack"}.
@@ -20,6 +21,7 @@ import { compareIds } from '../view/read.js'
 import type { Claims } from './claims.js'
 import type { RelayCaller } from './http.js'
 import { bodyOf } from './open.js'
+import type { RelayWhoami } from './relay-identity.js'
 import type { BridgeCursors } from './state.js'
 
 /** an ack whose message has no known relay copy is tried again after each poll this long */
@@ -30,9 +32,8 @@ export class AckGateway {
   imported = 0
   /** per channel and sender, the latest ack whose message had no known relay copy */
   private readonly waiting = new Map<string, { envelope: Envelope; until: number }>()
-  /** false once the relay refused this bridge's key a new key */
-  private mayMint = true
-  private ownSender: string | undefined
+  /** per sender, a key being minted: two acks of a new sender at once make one key */
+  private readonly minting = new Map<string, Promise<string | undefined | null>>()
 
   constructor(
     private readonly store: NodeStore,
@@ -41,71 +42,76 @@ export class AckGateway {
     private readonly cursors: () => BridgeCursors,
     /** node message id -> relay message id, when the bridge knows the pair */
     private readonly relayIdOf: (nodeId: string) => string | null,
+    private readonly me: RelayWhoami,
   ) {}
 
-  /** A node Ack the sync log took first: repeat it on the relay under the sender's name. */
-  async mirror(envelope: Envelope): Promise<void> {
+  /**
+   * A node Ack: repeat it on the relay under the sender's name, unless claimed already. `until`:
+   * set when it is tried again after a poll (retryWaiting), the end of its wait.
+   */
+  async mirror(envelope: Envelope, until?: number): Promise<void> {
     const body = bodyOf(this.store.keys, envelope)
     if (!body || typeof body.sender !== 'string' || typeof body.last_read_id !== 'string') return
     if (body.relay !== undefined) return // an HTTP client's ack, imported: it is on the relay already
-    const relayId = this.relayIdOf(body.last_read_id)
-    // a later ack of the same reader supersedes one still waiting (a watermark never goes back)
-    const slot = `${envelope.header.channel}/${body.sender}`
-    this.waiting.delete(slot)
-    if (!relayId) {
-      // no relay copy known (yet): the next channel poll may learn it (another bridge's mirror)
-      this.waiting.set(slot, { envelope, until: Date.now() + WAIT_MS })
-      return
-    }
     const channel = envelope.header.channel
     const sender = body.sender
+    const slot = `${channel}/${sender}`
+    // a retry superseded meanwhile by a later ack of the same reader: the watermark never goes back
+    if (until !== undefined && this.waiting.has(slot)) return
+    this.waiting.delete(slot)
+    const relayId = this.relayIdOf(body.last_read_id)
+    if (!relayId) {
+      // no relay copy known (yet): the next channel poll may learn it (another bridge's mirror)
+      const end = until ?? Date.now() + WAIT_MS
+      if (Date.now() < end) this.waiting.set(slot, { envelope, until: end })
+      return
+    }
     // the key first: an ack this bridge cannot make is left unclaimed, for a bridge that can
     const key = await this.senderKey(sender)
     if (key === null) return
     if (!(await this.claims.claim(channel, `ack/${sender}/${relayId}`))) return
-    const post = async (as: string | undefined) =>
+    const post = (as: string | undefined) =>
       this.http.call('POST', `/api/channels/${channel}/ack`, { last_read_id: relayId }, as)
     await post(key).catch(async (err) => {
       // that sender's key was revoked on the relay: make a new one, once
       if ((err as { status?: number }).status !== 401 || key === undefined) throw err
       delete this.cursors().senders[sender]
-      return post((await this.senderKey(sender)) ?? undefined)
+      const again = await this.senderKey(sender)
+      if (again !== null) await post(again)
     })
     this.mirrored++
   }
 
   /** After a channel poll: the acks whose message's relay copy was not known when they came. */
-  async retryWaiting(): Promise<void> {
-    const now = Date.now()
-    for (const [slot, { envelope, until }] of this.waiting) {
-      this.waiting.delete(slot)
-      if (now < until) await this.mirror(envelope) // still unknown: waits again
-    }
+  async retryWaiting(warn: (err: unknown) => void): Promise<void> {
+    // taken out first: mirror() puts back what is still unknown, which must wait for the next poll
+    const due = [...this.waiting]
+    this.waiting.clear()
+    for (const [, { envelope, until }] of due) await this.mirror(envelope, until).catch(warn)
   }
 
   /** The relay key to ack as `sender`: a minted one, undefined for the bridge's own, null: none. */
-  private async senderKey(sender: string): Promise<string | undefined | null> {
-    const senders = this.cursors().senders
-    const known = senders[sender]
-    if (known) return known
-    if (this.mayMint) {
-      const made = await this.http
-        .call<{ api_key: string }>('POST', '/api/keys', {
-          sender_name: sender,
-          permissions: { '*': 'write' },
-        })
-        .catch((err) => {
-          if ((err as { status?: number }).status !== 403) throw err
-          this.mayMint = false // a member's key: asked once (each refusal is an audit entry)
-          return null
-        })
-      if (made) {
-        senders[sender] = made.api_key
-        return made.api_key
-      }
+  private senderKey(sender: string): Promise<string | undefined | null> {
+    const known = this.cursors().senders[sender]
+    if (known) return Promise.resolve(known)
+    let made = this.minting.get(sender)
+    if (!made) {
+      made = this.mint(sender).finally(() => this.minting.delete(sender))
+      this.minting.set(sender, made)
     }
-    this.ownSender ??= (await this.http.call<{ sender: string }>('GET', '/api/whoami')).sender
-    return sender === this.ownSender ? undefined : null
+    return made
+  }
+
+  private async mint(sender: string): Promise<string | undefined | null> {
+    const me = await this.me.get()
+    // a member's key may not mint: it acks as its own sender only
+    if (!me.admin) return sender === me.sender ? undefined : null
+    const made = await this.http.call<{ api_key: string }>('POST', '/api/keys', {
+      sender_name: sender,
+      permissions: { '*': 'write' },
+    })
+    this.cursors().senders[sender] = made.api_key
+    return made.api_key
   }
 
   /** HTTP clients' acks of one relay channel into the log (node watermarks never go back). */

@@ -8,7 +8,7 @@
 import { SYNC_MAX_PULL, SYNC_MAX_PUSH } from '../../sdk/api/sync.js'
 import { backoffDelay, resolveRetry, sleep } from '../../sdk/client/backoff.js'
 import { type PulledEnvelope, RelaySync } from '../../sdk/client/relay-sync.js'
-import { decodeEnvelope, envelopeIdHex } from '../../sdk/protocol/index.js'
+import { decodeEnvelope, type Envelope, envelopeIdHex } from '../../sdk/protocol/index.js'
 import { doneKey, droppedKey } from '../view/keys.js'
 import type { MemberRecord } from '../view/records.js'
 import { registerBridge } from './access.js'
@@ -257,7 +257,11 @@ export class RelayBridge {
     let attempt = 0
     while (!this.signal.aborted) {
       try {
-        await gateway.importNew(this.cursors as BridgeCursors, () => this.save())
+        await gateway.importNew(
+          this.cursors as BridgeCursors,
+          () => this.save(),
+          (err) => this.warn(err),
+        )
         attempt = 0
         // not idle(): that wakes on log updates, which are the push loop's
         await sleep(this.options.pollMs ?? 2_000, this.signal).catch(() => {})
@@ -288,23 +292,28 @@ export class RelayBridge {
     this.stats.received++
     this.stats.pullAt = new Date().toISOString()
     let id: string | null = null
+    let envelope: Envelope | null = null
     try {
-      const envelope = decodeEnvelope(e.data)
+      const decoded = decodeEnvelope(e.data)
       // the relay's `id` is not trusted: the id is what the bytes hash to
-      if (envelope.header.team.toString('hex') === this.options.teamId) {
-        id = envelopeIdHex(envelope)
-        this.gateway?.observe(envelope)
+      if (decoded.header.team.toString('hex') === this.options.teamId) {
+        envelope = decoded
+        id = envelopeIdHex(decoded)
+        this.gateway?.observe(decoded)
       }
     } catch {
       id = null // not an envelope: nothing to apply
     }
-    if (id !== null) {
+    if (envelope && id !== null) {
       this.remember(id)
       const view = this.options.log.view
       if (!(await view.get(doneKey(id))) && !(await view.get(droppedKey(id)))) {
         await this.options.log.append(e.data)
         this.stats.applied++
       }
+      // applied, so verified: an Ack or Delete a member's bridge pushed may be ours to repeat
+      if (this.gateway && (await view.get(doneKey(id))))
+        await this.gateway.mirrorUnclaimed(envelope).catch((err) => this.warn(err))
     }
     cursors.pull = e.cursor
     this.saveSoon()

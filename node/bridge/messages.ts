@@ -29,8 +29,12 @@ import { DeleteImporter } from './deletes.js'
 import type { RelayCaller } from './http.js'
 import { bodyOf, envelopeIn, verified } from './open.js'
 import type { OutboxItem } from './outbox.js'
+import { RelayWhoami } from './relay-identity.js'
 import type { BridgeCursors } from './state.js'
 import { StatusImporter } from './statuses.js'
+
+/** how old an Ack or Delete another bridge pushed may be for an admin's bridge to repeat it */
+const UNCLAIMED_MAX_AGE_MS = 10 * 60 * 1000
 
 /** relay id <-> node id pairs kept for threads (the oldest are forgotten first) */
 const IDS_MAX = 20_000
@@ -56,6 +60,9 @@ export class MessageGateway {
   private readonly claims: Claims
   private readonly acks: AckGateway
   private readonly deletes: DeleteImporter
+  private readonly me: RelayWhoami
+  /** a reader device's per-channel read position (it imports nothing, so cursors.imported stays) */
+  private readonly learned: Record<string, string> = {}
 
   /** node message id -> relay message id (the inverse of cursors.ids, built on first use) */
   private relayIds: Map<string, string> | null = null
@@ -71,7 +78,8 @@ export class MessageGateway {
     this.keys = store.keys
     this.claims = new Claims(this.keys.teamKey, relay)
     this.statuses = new StatusImporter(store, http, this.claims, cursors)
-    this.acks = new AckGateway(store, http, this.claims, cursors, (id) => this.relayIdOf(id))
+    this.me = new RelayWhoami(http)
+    this.acks = new AckGateway(store, http, this.claims, cursors, (id) => this.relayIdOf(id), this.me)
     this.deletes = new DeleteImporter(store, access, this.claims, cursors, access.signal)
   }
 
@@ -124,11 +132,25 @@ export class MessageGateway {
    */
   async mirror(items: OutboxItem[], results: SyncPushResult[], warn: (err: unknown) => void): Promise<void> {
     for (let i = 0; i < items.length; i++) {
-      if (results[i]?.duplicate !== false) continue
       const envelope = decodeEnvelope((items[i] as OutboxItem).bytes)
       if (envelope.header.team.toString('hex') !== this.store.teamId) continue
-      await this.mirrorOne(envelope).catch(warn)
+      if (results[i]?.duplicate === false) await this.mirrorOne(envelope).catch(warn)
+      else await this.mirrorUnclaimed(envelope).catch(warn)
     }
+  }
+
+  /**
+   * An Ack or Delete that another bridge pushed first, or that this one pulled: a member's bridge
+   * may have pushed it without the right to repeat it on the relay (another sender's ack, a relay
+   * copy another key posted), so an admin's bridge repeats it unless it is claimed already. Only
+   * recent ones: this covers bridges racing now, not a fresh bridge pulling the whole history.
+   */
+  async mirrorUnclaimed(envelope: Envelope): Promise<void> {
+    const type = envelope.header.type
+    if (type !== OpType.Ack && type !== OpType.Delete) return
+    if (Date.now() - envelope.header.time > UNCLAIMED_MAX_AGE_MS) return
+    if (!(await this.me.get()).admin) return
+    await this.mirrorOne(envelope)
   }
 
   private async mirrorOne(envelope: Envelope): Promise<void> {
@@ -143,10 +165,26 @@ export class MessageGateway {
       case OpType.Delete: {
         // the relay copy of the message (a mirror, or the HTTP original of an import)
         const relayId = this.relayIdOf(h.ref)
-        // claimed like an import of it would be (deletes.ts): the relay's record of this delete
-        // never comes back; a lost claim means it came from the relay in the first place
-        if (relayId && (await this.claims.claim(ch, `delete/${relayId}`)))
-          await this.http.call('DELETE', `/api/channels/${ch}/messages/${relayId}`).catch(gone)
+        if (!relayId) return
+        const remove = () => this.http.call('DELETE', `/api/channels/${ch}/messages/${relayId}`)
+        if ((await this.me.get()).admin) {
+          // claimed like an import of it would be (deletes.ts): the relay's record of this delete
+          // never comes back; a lost claim means it came from the relay in the first place
+          if (await this.claims.claim(ch, `delete/${relayId}`)) await remove().catch(gone)
+          return
+        }
+        // a member's key deletes only relay copies it posted: it tries first and claims only what
+        // is gone (a refused one stays unclaimed, for an admin's bridge: mirrorUnclaimed)
+        const removed = await remove().then(
+          () => true,
+          (err) => {
+            const status = (err as { status?: number }).status
+            if (status === 403) return false
+            if (status === 404) return true
+            throw err
+          },
+        )
+        if (removed) await this.claims.claim(ch, `delete/${relayId}`)
         return
       }
       case OpType.Ack:
@@ -196,7 +234,11 @@ export class MessageGateway {
   }
 
   /** Import what HTTP clients posted on the relay since the per-channel cursors; true if any. */
-  async importNew(cursors: BridgeCursors, save: () => Promise<void>): Promise<void> {
+  async importNew(
+    cursors: BridgeCursors,
+    save: () => Promise<void>,
+    warn: (err: unknown) => void,
+  ): Promise<void> {
     if (!this.store.log.writable) return // imports are this device's writes
     const me = (await this.store.log.view.get(memberKey(this.keys.author)))?.value as MemberRecord | undefined
     if (!me || me.removed) return
@@ -219,27 +261,30 @@ export class MessageGateway {
       if (!reader) await this.acks.importChannel(name)
       const mark = `${String(last_activity)}/${String(message_count)}/${sig.get(name) ?? ''}`
       const waiting = this.deletes.hasPending(name)
-      if (this.seen.get(name) === mark && last_activity !== undefined && !waiting) continue
+      // a reader's marks and positions are its own: made a member later, it imports from the start
+      const seenKey = reader ? `learned/${name}` : name
+      const position = reader ? this.learned : cursors.imported
+      if (this.seen.get(seenKey) === mark && last_activity !== undefined && !waiting) continue
       for (;;) {
-        const after = cursors.imported[name] ?? '0'
+        const after = position[name] ?? '0'
         const page = await this.http.call<{ messages: Message[]; has_more: boolean }>(
           'GET',
           `/api/channels/${name}/messages?after_id=${encodeURIComponent(after)}&limit=100`,
         )
         for (const m of page.messages) {
           if (!this.learn(m) && !reader) await this.importOne(m)
-          cursors.imported[name] = m.id
+          position[name] = m.id
         }
-        if (page.messages.length > 0) await save()
+        if (page.messages.length > 0 && !reader) await save()
         if (!page.has_more || page.messages.length === 0) break
       }
       if (!reader) {
         await this.statuses.importChannel(name, save)
         await this.deletes.importChannel(name, save, me.role === 'admin')
       }
-      this.seen.set(name, mark)
+      this.seen.set(seenKey, mark)
     }
-    await this.acks.retryWaiting() // the poll may have taught the relay copies they waited for
+    await this.acks.retryWaiting(warn) // the poll may have taught the relay copies they waited for
   }
 
   /** A relay message that is a bridge's mirror of a node envelope: learn the pair, true. */
@@ -247,7 +292,9 @@ export class MessageGateway {
     const inner = envelopeIn(m.content)
     // the sync log carries the envelope already
     if (inner?.header.team.toString('hex') !== this.store.teamId) return false
-    this.pair(m.id, apiIdOf(inner))
+    // the first copy stays the pair: anyone with a write key could post another copy of it
+    const nodeId = apiIdOf(inner)
+    if (this.relayIdOf(nodeId) === null) this.pair(m.id, nodeId)
     return true
   }
 
