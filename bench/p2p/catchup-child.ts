@@ -98,7 +98,6 @@ try {
   clearInterval(sampler)
   const writerHeld = track.held()
   track.stop()
-  polling = false
   process.stderr.write(
     `  catching-up memory at the sampled RSS peak: JS heap ${mb(atMax.heapUsed)} (of ${mb(atMax.heapTotal)}), external ${mb(atMax.external)}; rocksdb maxima while catching up: memtables ${mb(storageMax.memtables)}, block cache ${mb(storageMax.blockCache)} (pinned ${mb(storageMax.pinned)}), table readers ${mb(storageMax.tableReaders)}\n  catching-up peak RSS (VmHWM) grew: ${peakSteps.join(', ')} (getrusage maxRSS, which counts the spawning process: ${mb(process.resourceUsage().maxRSS * 1024)})\n  catching-up memory at the end: ${await memoryLine(node.corestore)}\n`,
   )
@@ -121,6 +120,9 @@ try {
   }
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
 } finally {
+  // on a throw too: the 50 ms storage poll and the RSS sampler would keep the process alive
+  polling = false
+  clearInterval(sampler)
   if (debug) clearInterval(debug)
   await node.close()
 }
