@@ -30,13 +30,18 @@ const MB = 1024 * 1024
  * each, paced by apply). The block cache stays at RocksDB's 32 MB (hypercore-storage can only
  * turn it on or off; it held ~1 MB of data blocks besides the pinned ones in these runs).
  */
-export const STORAGE_OPTIONS: StorageOptions = { writeBufferSize: 16 * MB }
+export const STORAGE_OPTIONS: Readonly<StorageOptions> = Object.freeze({ writeBufferSize: 16 * MB })
 
 /** Decoded hyperbee blocks kept in memory, all bees of the node together. */
 const CACHE_ENTRIES = 8192
 
-/** The corestore of a node's data dir (`paths(dir).corestore`); `options` for benches only. */
-export function openCorestore(dir: string, options: StorageOptions = STORAGE_OPTIONS): Corestore {
+/**
+ * The corestore of a node's data dir (`paths(dir).corestore`); `options` for benches only.
+ * Corestore no longer builds the storage here, so the storage options it would have passed on
+ * (id, allowBackup, readOnly, wait, treeCache...) are ignored when given to `new Corestore`: they
+ * must go into `options` (this function's CoreStorage), or they silently do nothing.
+ */
+export function openCorestore(dir: string, options: Readonly<StorageOptions> = STORAGE_OPTIONS): Corestore {
   const storage = new CoreStorage(dir, options)
   // one LRU cap for the node caches of every hyperbee on this store (view, arrivals, local
   // state): without it each bee keeps up to 65,536 decoded blocks, and a client paging through a
