@@ -21,6 +21,7 @@ import {
   type SyncPushResult,
 } from '../../sdk/api/sync.js'
 import { isStreamId } from '../store/ids.js'
+import { SPACE_RE } from '../store/sync.js'
 
 /** base64 characters of `bytes` bytes, padded */
 const base64Chars = (bytes: number) => Math.ceil(bytes / 3) * 4
@@ -77,7 +78,7 @@ export const syncPushBody = z.object({
 
 /** `:space`: the hex of a Handoff team id (the envelopes' header `team`) */
 export const syncSpaceParams = z.object({
-  space: z.string().regex(/^[0-9a-f]{64}$/, 'space must be 64 hex characters'),
+  space: z.string().regex(SPACE_RE, 'space must be 64 hex characters'),
 })
 
 const LIMIT_MESSAGE = `limit must be an integer between 1 and ${SYNC_MAX_PULL}`

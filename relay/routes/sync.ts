@@ -14,13 +14,13 @@
 import type { FastifyInstance } from 'fastify'
 import { ApiError } from '../../sdk/api/errors.js'
 import type { StreamSubscription } from '../../sdk/api/store.js'
-import { SYNC_MAX_PUSH } from '../../sdk/api/sync.js'
+import { SYNC_MAX_ENVELOPE_BYTES, SYNC_MAX_PUSH } from '../../sdk/api/sync.js'
 import type { StreamEvent } from '../../sdk/api/types.js'
 import type { ApiHelpers } from '../../sdk/server/options.js'
 import { hasPermission } from '../../sdk/server/permissions.js'
 import { SseWriter } from '../../sdk/server/sse.js'
 import type { RedisStore } from '../store/redis-store.js'
-import { decodeForRelay, MAX_ENVELOPE_BYTES } from '../store/sync.js'
+import { decodeForRelay } from '../store/sync.js'
 import {
   CURSOR_MESSAGE,
   isCursor,
@@ -57,7 +57,7 @@ export function syncRoutes(store: RedisStore, options: SyncRouteOptions = {}) {
         body: syncPushBody,
         response: syncPushResponse,
         // base64 of the largest push, with room to spare (the schema bounds each envelope)
-        bodyLimit: SYNC_MAX_PUSH * MAX_ENVELOPE_BYTES * 2,
+        bodyLimit: SYNC_MAX_PUSH * SYNC_MAX_ENVELOPE_BYTES * 2,
       },
       async ({ principal, body }) => {
         // decode all first: a bad envelope refuses the whole push before anything is stored

@@ -26,8 +26,6 @@ export interface PushResult {
   cursor: string | null
 }
 
-export const MAX_ENVELOPE_BYTES = SYNC_MAX_ENVELOPE_BYTES
-
 function routingOf(envelope: Envelope): EnvelopeRouting {
   const h = envelope.header
   return {
@@ -44,8 +42,8 @@ function routingOf(envelope: Envelope): EnvelopeRouting {
 }
 
 export function decodeForRelay(bytes: Buffer): Envelope {
-  if (bytes.byteLength > MAX_ENVELOPE_BYTES) {
-    throw new ApiError('FIELD_TOO_LARGE', `an envelope must be ${MAX_ENVELOPE_BYTES} bytes or less`)
+  if (bytes.byteLength > SYNC_MAX_ENVELOPE_BYTES) {
+    throw new ApiError('FIELD_TOO_LARGE', `an envelope must be ${SYNC_MAX_ENVELOPE_BYTES} bytes or less`)
   }
   try {
     return decodeEnvelope(bytes)
@@ -84,9 +82,10 @@ function toItem(cursor: string, f: Record<string, string>): SyncItem | null {
   return { cursor, id: f.id, header: JSON.parse(f.h) as EnvelopeRouting, data: f.b }
 }
 
-const SPACE_RE = /^[0-9a-f]{64}$/
+/** a sync space: the hex of a Handoff team id (the routes' `:space` too) */
+export const SPACE_RE = /^[0-9a-f]{64}$/
 
-export function checkSpace(space: string): string {
+function checkSpace(space: string): string {
   if (!SPACE_RE.test(space)) throw new ApiError('INVALID_FIELD', 'team must be 64 hex characters')
   return space
 }
