@@ -93,7 +93,11 @@ function helpers(app: FastifyInstance, api: ApiContext): ApiHelpers {
     requirePermission: (request, principal, channel, level) =>
       requirePermission(store, request, principal, channel, level),
     guard: (access) => accessHook(api, access) ?? open,
-    streams: api.streams,
+    // not the registry itself: a cast must not reach endAll either
+    streams: {
+      acquire: (teamId, keyId) => api.streams.acquire(teamId, keyId),
+      add: (writer, lease) => api.streams.add(writer, lease),
+    },
     route: (def, handler) => route(app, api, def, handler),
   }
 }

@@ -54,8 +54,11 @@ export interface ApiHelpers {
    * -> rate limit -> channel name -> permission (403, audited). Use it on routes of your own.
    */
   guard(access: Access): onRequestHookHandler
-  /** The API's open SSE streams: the per-key limit (acquire) and the final event on close (add). */
-  streams: StreamRegistry
+  /**
+   * The API's open SSE streams: the per-key limit (acquire) and the final event on close (add).
+   * Only these two: ending every stream (endAll) is the server's own shutdown.
+   */
+  streams: Pick<StreamRegistry, 'acquire' | 'add'>
   /** Register a route exactly as the API's own (validation, error codes, listed in GET /api and OpenAPI). */
   route<P extends Schema = undefined, Q extends Schema = undefined, B extends Schema = undefined>(
     def: RouteDef<P, Q, B>,
