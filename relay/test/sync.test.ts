@@ -8,8 +8,8 @@ import {
   randomBytes,
   sealEnvelope,
 } from '../../sdk/protocol/index.js'
-import { closeAllStreams, openStream } from '../../test/conformance/sse.js'
-import { call, type RunningRelay, signup, startRelay, stopAllRelays } from './relays.js'
+import { closeAllStreams, openStream, type SseStream } from '../../test/conformance/sse.js'
+import { call, type RunningRelay, signup, startRelay, stopAllRelays, stopRelay } from './relays.js'
 
 let a: RunningRelay
 let b: RunningRelay
@@ -97,18 +97,32 @@ describe('node sync', () => {
     ]
     const key = await signup(c.url, 'sync-slots')
     const sp = randomBytes(32).toString('hex')
-    const open = (relay: RunningRelay) => openStream(`${relay.url}/api/sync/${sp}/stream?token=${key}`)
-    const held = [await open(c), await open(d)]
-    expect(held.map((s) => s.status)).toEqual([200, 200])
-    const refused = await open(c)
-    expect(refused.status).toBe(429)
-    expect(refused.headers.get('retry-after')).toBeTruthy()
-    expect(refused.body).toMatchObject({ code: 'SSE_LIMIT_REACHED' })
-    // the channel streams of the same key have their own slots
-    expect((await openStream(`${d.url}/api/channels/general/stream?token=${key}`)).status).toBe(200)
-    // a closed sync stream gives its slot back
-    held[0]?.close()
-    await expect.poll(async () => (await open(d)).status, { timeout: 10_000 }).toBe(200)
+    // every stream this test opens, closed in the finally whatever fails
+    const opened: SseStream[] = []
+    const track = async (stream: Promise<SseStream>) => {
+      const s = await stream
+      opened.push(s)
+      return s
+    }
+    const open = (relay: RunningRelay) => track(openStream(`${relay.url}/api/sync/${sp}/stream?token=${key}`))
+    try {
+      const held = [await open(c), await open(d)]
+      expect(held.map((s) => s.status)).toEqual([200, 200])
+      const refused = await open(c)
+      expect(refused.status).toBe(429)
+      expect(refused.headers.get('retry-after')).toBeTruthy()
+      expect(refused.body).toMatchObject({ code: 'SSE_LIMIT_REACHED' })
+      // the channel streams of the same key have their own slots
+      const channel = await track(openStream(`${d.url}/api/channels/general/stream?token=${key}`))
+      expect(channel.status).toBe(200)
+      // a closed sync stream gives its slot back
+      held[0]?.close()
+      await expect.poll(async () => (await open(d)).status, { timeout: 10_000 }).toBe(200)
+    } finally {
+      for (const s of opened) s.close()
+      await stopRelay(c)
+      await stopRelay(d)
+    }
   })
 
   it('refuses malformed envelopes, bad cursors and keys without team-wide access', async () => {
