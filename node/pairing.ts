@@ -96,8 +96,12 @@ export function openPairChannel(
 
 /**
  * The joiner's side of a pairing channel on `mux`: it sends the request once the channel opens;
- * `answered` gets the inviter's answer once it proves a holder of the code (any other answer is
- * ignored), or an error when the inviter refused.
+ * `answered` gets the inviter's answer once its proof shows a holder of the code made it (any
+ * other answer is ignored), or an error when the inviter refused. The proof covers team, name,
+ * role and peer only (responseProof): fields beyond those, such as a relay join's `relay_key`,
+ * are not proved by it; there they are protected by the sealed relay pipe they travel in
+ * (node/bridge/pipe.ts). The channel closes once `answered` fired: pairing is one exchange, and
+ * the connection under it goes on replicating.
  */
 export function askToPair<R extends PairResponse>(
   mux: Protomux,
@@ -106,13 +110,20 @@ export function askToPair<R extends PairResponse>(
   answered: (result: { error: Error } | { response: R }) => void,
 ): void {
   const proof = requestProof(secret, request.publicKey, request.writer)
+  const done = (result: { error: Error } | { response: R }) => {
+    try {
+      answered(result)
+    } finally {
+      pair?.channel.close()
+    }
+  }
   const pair = openPairChannel(mux, inviteIdOf(secret), {
     onopen: () => pair?.send({ ...request, proof }),
     onmessage: (message) => {
       const response = message as R
       if (!response.ok)
-        return answered({ error: new Error(`the inviting node refused: ${response.error ?? 'no reason'}`) })
-      if (response.proof === responseProof(secret, response)) answered({ response })
+        return done({ error: new Error(`the inviting node refused: ${response.error ?? 'no reason'}`) })
+      if (response.proof === responseProof(secret, response)) done({ response })
     },
   })
 }
