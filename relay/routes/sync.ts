@@ -13,12 +13,10 @@
 // and the OpenAPI document.
 import type { FastifyInstance } from 'fastify'
 import { ApiError } from '../../sdk/api/errors.js'
-import type { StreamSubscription } from '../../sdk/api/store.js'
 import { SYNC_MAX_ENVELOPE_BYTES, SYNC_MAX_PUSH } from '../../sdk/api/sync.js'
 import type { StreamEvent } from '../../sdk/api/types.js'
 import type { ApiHelpers } from '../../sdk/server/options.js'
 import { hasPermission } from '../../sdk/server/permissions.js'
-import { SseWriter } from '../../sdk/server/sse.js'
 import type { RedisStore } from '../store/redis-store.js'
 import { decodeForRelay } from '../store/sync.js'
 import {
@@ -103,53 +101,29 @@ export function syncRoutes(store: RedisStore, options: SyncRouteOptions = {}) {
       },
       async ({ principal, params, query, request, reply }) => {
         const after = resumeCursor(request.headers['last-event-id'], query.after)
-        const space = params.space
-        // a key's sync streams have a limit of their own, as many as its channel streams (a node
-        // bridge holds one; several nodes may bridge with one key), counted on every instance
-        const lease = await helpers.streams.acquire(principal.teamId, `${principal.keyId}/sync`)
-
-        reply.hijack()
-        const writer = new SseWriter(reply.raw, {
-          heartbeatMs: options.heartbeatMs ?? 15_000,
-          maxBufferedBytes: 8 * 1024 * 1024,
-          padding: false,
+        await helpers.serveSse({
+          request,
+          reply,
+          principal,
+          // a key's sync streams have a limit of their own, as many as its channel streams (a node
+          // bridge holds one; several nodes may bridge with one key), counted on every instance
+          slot: `${principal.keyId}/sync`,
+          writer: {
+            heartbeatMs: options.heartbeatMs ?? 15_000,
+            maxBufferedBytes: 8 * 1024 * 1024,
+            padding: false,
+          },
+          mayRead: (permissions) => hasPermission(permissions, '*', 'read'),
+          forbidden: 'Insufficient permissions',
+          subscribe: (send, lost) =>
+            store.followEnvelopes(
+              principal.teamId,
+              params.space,
+              after,
+              (item) => send({ type: 'envelope', id: item.cursor, data: item } as unknown as StreamEvent),
+              lost,
+            ),
         })
-        // ended with a final `shutdown` event when the server closes; the lease goes with it
-        helpers.streams.add(writer, lease)
-        const unwatch = store.watchKeys(principal.teamId, (change) => {
-          if (change.keyId !== principal.keyId) return
-          if (change.type === 'revoked') writer.fail(new ApiError('INVALID_API_KEY', 'API key revoked'))
-          else if (!hasPermission(change.permissions, '*', 'read')) {
-            writer.fail(new ApiError('FORBIDDEN', 'Insufficient permissions'))
-          }
-        })
-        writer.onClose(unwatch)
-        let subscription: StreamSubscription
-        try {
-          subscription = await store.followEnvelopes(
-            principal.teamId,
-            space,
-            after,
-            (item) =>
-              writer.send({ type: 'envelope', id: item.cursor, data: item } as unknown as StreamEvent),
-            // Redis lost: a last error event, so the node resumes by cursor instead of waiting silently
-            (err) =>
-              writer.fail(
-                err instanceof ApiError
-                  ? err
-                  : new ApiError('UNAVAILABLE', 'Storage is unavailable, retry shortly'),
-              ),
-          )
-        } catch (err) {
-          request.log.error({ err }, 'sync stream subscription failed')
-          writer.fail(err instanceof ApiError ? err : new ApiError('INTERNAL_ERROR', 'Internal server error'))
-          return
-        }
-        if (writer.isEnded) void subscription.close()
-        else {
-          writer.onClose(() => void subscription.close())
-          writer.start()
-        }
       },
     )
   }

@@ -22,6 +22,7 @@ import { statusRoutes } from './routes/status.js'
 import { streamRoutes } from './routes/stream.js'
 import { teamRoutes } from './routes/team.js'
 import { whoamiRoutes } from './routes/whoami.js'
+import { serveSse } from './serve-sse.js'
 import { StreamRegistry } from './streams.js'
 
 /**
@@ -87,17 +88,19 @@ export function createApiPlugin(store: HandoffStore, options: ApiOptions = {}): 
 function helpers(app: FastifyInstance, api: ApiContext): ApiHelpers {
   const { store } = api
   const open = async () => {}
+  // not the registry itself: a cast must not reach endAll either
+  const streams: ApiHelpers['streams'] = {
+    acquire: (teamId, keyId) => api.streams.acquire(teamId, keyId),
+    add: (writer, lease) => api.streams.add(writer, lease),
+  }
   return {
     store,
     authenticate: (request) => authenticate(store, request),
     requirePermission: (request, principal, channel, level) =>
       requirePermission(store, request, principal, channel, level),
     guard: (access) => accessHook(api, access) ?? open,
-    // not the registry itself: a cast must not reach endAll either
-    streams: {
-      acquire: (teamId, keyId) => api.streams.acquire(teamId, keyId),
-      add: (writer, lease) => api.streams.add(writer, lease),
-    },
+    streams,
+    serveSse: (options) => serveSse({ store, streams }, options),
     route: (def, handler) => route(app, api, def, handler),
   }
 }

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis'
 import type { HandoffStore, Principal } from '../api/store.js'
 import type { PermissionLevel } from '../api/types.js'
 import type { Access, RouteCtx, RouteDef, Schema } from './route.js'
+import type { ServeSseOptions } from './serve-sse.js'
 import type { StreamRegistry, StreamSlots } from './streams.js'
 
 export interface RateLimitOptions {
@@ -59,6 +60,12 @@ export interface ApiHelpers {
    * Only these two: ending every stream (endAll) is the server's own shutdown.
    */
   streams: Pick<StreamRegistry, 'acquire' | 'add'>
+  /**
+   * Serve a Server-Sent Events stream as the API's channel stream does (a slot of the key's
+   * stream limit, end on shutdown and on revocation or lost access, subscription errors as a last
+   * `error` event); throws 429 SSE_LIMIT_REACHED before anything is sent when no slot is left.
+   */
+  serveSse(options: ServeSseOptions): Promise<void>
   /** Register a route exactly as the API's own (validation, error codes, listed in GET /api and OpenAPI). */
   route<P extends Schema = undefined, Q extends Schema = undefined, B extends Schema = undefined>(
     def: RouteDef<P, Q, B>,

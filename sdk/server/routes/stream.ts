@@ -4,15 +4,14 @@
 import type { FastifyInstance } from 'fastify'
 import { ApiError } from '../../api/errors.js'
 import { CURSOR_RE, canonicalCursor, channelParams, streamQuery } from '../../api/schemas.js'
-import type { StreamSubscription } from '../../api/store.js'
 import type { ApiContext } from '../context.js'
-import { toApiError } from '../errors.js'
 import { hasPermission } from '../permissions.js'
 import { route } from '../route.js'
-import { SseWriter, type SseWriterOptions } from '../sse.js'
+import { serveSse } from '../serve-sse.js'
+import type { SseWriterOptions } from '../sse.js'
 
 export function streamRoutes(app: FastifyInstance, api: ApiContext, writerOptions: SseWriterOptions): void {
-  const { store, streams } = api
+  const { store } = api
 
   route(
     app,
@@ -33,54 +32,16 @@ export function streamRoutes(app: FastifyInstance, api: ApiContext, writerOption
         if (!CURSOR_RE.test(header)) throw new ApiError('INVALID_CURSOR', 'Invalid last_event_id format')
         lastEventId = canonicalCursor(header)
       }
-      // 429 SSE_LIMIT_REACHED when the key has no slot left (on every instance, with shared slots)
-      const lease = await streams.acquire(principal.teamId, principal.keyId)
-
-      reply.hijack()
-      const writer = new SseWriter(reply.raw, writerOptions)
-      streams.add(writer, lease)
       const { channel } = params
-
-      const unwatch = store.watchKeys(principal.teamId, (change) => {
-        if (change.keyId !== principal.keyId) return
-        if (change.type === 'revoked') writer.fail(new ApiError('INVALID_API_KEY', 'API key revoked'))
-        else if (!hasPermission(change.permissions, channel, 'read')) {
-          writer.fail(new ApiError('FORBIDDEN', 'Insufficient permissions for this channel'))
-        }
+      await serveSse(api, {
+        request,
+        reply,
+        principal,
+        writer: writerOptions,
+        mayRead: (permissions) => hasPermission(permissions, channel, 'read'),
+        forbidden: 'Insufficient permissions for this channel',
+        subscribe: (send, lost) => store.subscribe(principal.teamId, channel, lastEventId, send, lost),
       })
-      writer.onClose(unwatch)
-
-      let subscription: StreamSubscription
-      try {
-        subscription = await store.subscribe(
-          principal.teamId,
-          channel,
-          lastEventId,
-          (event) => writer.send(event),
-          // storage lost: end with a last `error` event (with the last id, so the client resumes
-          // without a gap) instead of a stream that silently delivers nothing
-          (err) => {
-            const apiError = toApiError(err)
-            if (!apiError || apiError.status >= 500) request.log.warn({ err }, 'stream subscription lost')
-            writer.fail(apiError ?? new ApiError('UNAVAILABLE', 'Storage is unavailable, retry shortly'))
-          },
-        )
-      } catch (err) {
-        const apiError = toApiError(err)
-        if (!apiError || apiError.status >= 500) request.log.error({ err }, 'stream subscription failed')
-        writer.fail(apiError ?? new ApiError('INTERNAL_ERROR', 'Internal server error'))
-        return
-      }
-      const close = () => {
-        subscription
-          .close()
-          .catch((err) => request.log.error({ err }, 'closing a stream subscription failed'))
-      }
-      if (writer.isEnded) close()
-      else {
-        writer.onClose(close)
-        writer.start()
-      }
     },
   )
 }
