@@ -139,4 +139,21 @@ describe('relay bridge: acks and deletes with HTTP-only clients', { timeout: 120
     await new Promise((r) => setTimeout(r, 3_000))
     expect(sum('deletes_imported')).toBe(2)
   })
+
+  it('an ack of a message the relay could not take waits, without holding the node up', async () => {
+    const [a, b] = team.nodes as [TestNode, TestNode]
+    // sealed as hf1: it is larger than the relay's content limit, so it gets no relay copy
+    const big = await b.api.ok<Msg>('POST', '/api/channels/reads/messages', { content: 'x'.repeat(30_000) })
+    await eventually(async () => expect((await read(a.api, 'reads')).map((m) => m.id)).toContain(big.id))
+    const before = (await admin.getAcks('reads')).find((x) => x.sender === 'alice')
+    await a.api.ok('POST', '/api/channels/reads/ack', { last_read_id: big.id })
+    // the ack waits for a relay copy through several polls; the node keeps answering meanwhile
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 2_000))
+      expect(
+        (await a.api.ok<Array<{ sender: string }>>('GET', '/api/channels/reads/acks')).length,
+      ).toBeGreaterThan(0)
+    }
+    expect((await admin.getAcks('reads')).find((x) => x.sender === 'alice')).toEqual(before)
+  })
 })
