@@ -3,18 +3,9 @@
 // carol) while apart, a client on each pages each filtered read to the end; after the heal the
 // merged log puts some of one side's messages before the other side's cursor in the view, and the
 // next page from each cursor must hold exactly the other side's matching messages, once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { channelSpace } from '../view/keys.js'
-import type { ChannelRecord } from '../view/records.js'
-import {
-  type Api,
-  closeAll,
-  eventually,
-  startTeam,
-  startTestnet,
-  type TestNode,
-  type Testnet,
-} from './helpers.js'
+import { describe, expect, it } from 'vitest'
+import { type Api, eventually, type TestNode } from './helpers.js'
+import { teamOnTestnet, viewSeq } from './team-fixture.js'
 
 const CH = 'filtered'
 const N = 10
@@ -56,29 +47,11 @@ const thread =
     return { contents: page.replies.map((m) => m.content), next: page.next_after_id, more: page.has_more }
   }
 
-async function viewSeq(t: TestNode, id: string): Promise<number> {
-  const record = (await t.node.log.view.get(`ch/${CH}`))?.value as ChannelRecord
-  const seq = (await t.node.log.view.get(channelSpace(CH, record.gen).messageId(id)))?.value
-  if (typeof seq !== 'number') throw new Error(`${id} not in the view`)
-  return seq
-}
-
 describe('filtered paging across a reorder', () => {
-  let testnet: Testnet
-  let nodes: TestNode[]
-
-  beforeAll(async () => {
-    testnet = await startTestnet()
-    nodes = await startTeam(2, testnet)
-  }, 120_000)
-
-  afterAll(async () => {
-    await closeAll(nodes ?? [])
-    await testnet?.destroy()
-  })
+  const team = teamOnTestnet(2)
 
   it('a thread or mention cursor taken before the merge yields every unseen match once', async () => {
-    const [A, B] = nodes as [TestNode, TestNode]
+    const [A, B] = team.nodes as [TestNode, TestNode]
     const parent = await A.api.ok<{ id: string }>('POST', `/api/channels/${CH}/messages`, { content: 'root' })
     await eventually(
       async () => expect((await pageFrom(thread(B.api, parent.id), '0')).contents).toEqual([]),
@@ -124,8 +97,8 @@ describe('filtered paging across a reorder', () => {
 
     // the merged log puts some of one side's messages before the other side's cursor
     const placedBefore = async (t: TestNode, cursor: string, other: string[]) => {
-      const at = await viewSeq(t, cursor)
-      return (await Promise.all(other.map((c) => viewSeq(t, ids.get(c) as string)))).filter((s) => s < at)
+      const at = await viewSeq(t, CH, cursor)
+      return (await Promise.all(other.map((c) => viewSeq(t, CH, ids.get(c) as string)))).filter((s) => s < at)
     }
     const moved =
       (await placedBefore(A, threadA.cursor, all('b'))).length +

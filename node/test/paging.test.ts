@@ -3,19 +3,10 @@
 // other side's cursor in the view. Each client's next page from its cursor must hold exactly the
 // messages it has not seen (none lost, none twice), also through the unread route and after a
 // restart (the arrival order is on disk, node/arrivals.ts).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openStream } from '../../test/conformance/sse.js'
-import { channelSpace } from '../view/keys.js'
-import type { ChannelRecord } from '../view/records.js'
-import {
-  type Api,
-  closeAll,
-  eventually,
-  startTeam,
-  startTestnet,
-  type TestNode,
-  type Testnet,
-} from './helpers.js'
+import { type Api, eventually, type TestNode } from './helpers.js'
+import { teamOnTestnet, viewSeq } from './team-fixture.js'
 
 const CH = 'feed'
 const N = 12
@@ -82,30 +73,11 @@ async function resumeFrom(api: Api, last: string, count: number): Promise<string
   }
 }
 
-/** The view position (autobase's linearized order) of a message id on a node. */
-async function viewSeq(t: TestNode, id: string): Promise<number> {
-  const record = (await t.node.log.view.get(`ch/${CH}`))?.value as ChannelRecord
-  const seq = (await t.node.log.view.get(channelSpace(CH, record.gen).messageId(id)))?.value
-  if (typeof seq !== 'number') throw new Error(`${id} not in the view`)
-  return seq
-}
-
 describe('paging across a reorder', () => {
-  let testnet: Testnet
-  let nodes: TestNode[]
-
-  beforeAll(async () => {
-    testnet = await startTestnet()
-    nodes = await startTeam(2, testnet)
-  }, 120_000)
-
-  afterAll(async () => {
-    await closeAll(nodes ?? [])
-    await testnet?.destroy()
-  })
+  const team = teamOnTestnet(2)
 
   it('a cursor taken before the merge still yields every unseen message exactly once', async () => {
-    const [A, B] = nodes as [TestNode, TestNode]
+    const [A, B] = team.nodes as [TestNode, TestNode]
     await A.api.ok('POST', `/api/channels/${CH}/messages`, { content: 'shared' })
     await eventually(async () => expect((await pageFrom(B.api, '0')).contents).toEqual(['shared']), 30_000)
 
@@ -152,12 +124,12 @@ describe('paging across a reorder', () => {
 
     // both views are the same linearized log now: whichever side's messages come first, the other
     // side's cursor has messages placed before it
-    const cursorA = await viewSeq(A, seenA.cursor)
-    const cursorB = await viewSeq(B, seenB.cursor)
-    const beforeA = (await Promise.all(mine('b').map((c) => viewSeq(A, ids.get(c) as string)))).filter(
+    const cursorA = await viewSeq(A, CH, seenA.cursor)
+    const cursorB = await viewSeq(B, CH, seenB.cursor)
+    const beforeA = (await Promise.all(mine('b').map((c) => viewSeq(A, CH, ids.get(c) as string)))).filter(
       (s) => s < cursorA,
     )
-    const beforeB = (await Promise.all(mine('a').map((c) => viewSeq(B, ids.get(c) as string)))).filter(
+    const beforeB = (await Promise.all(mine('a').map((c) => viewSeq(B, CH, ids.get(c) as string)))).filter(
       (s) => s < cursorB,
     )
     expect(beforeA.length + beforeB.length).toBeGreaterThan(0)
