@@ -5,7 +5,7 @@
 // next page from each cursor must hold exactly the other side's matching messages, once.
 import { describe, expect, it } from 'vitest'
 import { type Api, eventually, type TestNode } from './helpers.js'
-import { teamOnTestnet, viewSeq } from './team-fixture.js'
+import { postAlternately, teamOnTestnet, viewSeq } from './team-fixture.js'
 
 const CH = 'filtered'
 const N = 10
@@ -64,17 +64,10 @@ describe('filtered paging across a reorder', () => {
 
     await A.restart({ swarm: false })
     await B.restart({ swarm: false })
-    const ids = new Map<string, string>()
-    for (let i = 0; i < N; i++) {
-      for (const [name, t] of [
-        ['a', A],
-        ['b', B],
-      ] as const) {
-        const body = { content: `${name}${i}`, thread_id: parent.id, ...(i % 2 ? { mention: 'carol' } : {}) }
-        const m = await t.api.ok<{ id: string }>('POST', `/api/channels/${CH}/messages`, body)
-        ids.set(`${name}${i}`, m.id)
-      }
-    }
+    const ids = await postAlternately(A, B, CH, N, (i) => ({
+      thread_id: parent.id,
+      ...(i % 2 ? { mention: 'carol' } : {}),
+    }))
     const all = (p: string) => Array.from({ length: N }, (_, i) => `${p}${i}`)
     const odd = (p: string) => all(p).filter((_, i) => i % 2 === 1)
     // apart, each client pages both filtered reads to the end of what its node holds

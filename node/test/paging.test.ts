@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { openStream } from '../../test/conformance/sse.js'
 import { type Api, eventually, type TestNode } from './helpers.js'
-import { teamOnTestnet, viewSeq } from './team-fixture.js'
+import { postAlternately, teamOnTestnet, viewSeq } from './team-fixture.js'
 
 const CH = 'feed'
 const N = 12
@@ -83,18 +83,7 @@ describe('paging across a reorder', () => {
 
     await A.restart({ swarm: false })
     await B.restart({ swarm: false })
-    const ids = new Map<string, string>()
-    for (let i = 0; i < N; i++) {
-      for (const [name, t] of [
-        ['a', A],
-        ['b', B],
-      ] as const) {
-        const m = await t.api.ok<{ id: string }>('POST', `/api/channels/${CH}/messages`, {
-          content: `${name}${i}`,
-        })
-        ids.set(`${name}${i}`, m.id)
-      }
-    }
+    const ids = await postAlternately(A, B, CH, N)
     for (let i = 0; i < 3; i++) {
       await A.api.ok('PUT', `/api/channels/${CH}/status`, { key: 'ka', value: `sa${i}` })
       await B.api.ok('PUT', `/api/channels/${CH}/status`, { key: 'kb', value: `sb${i}` })

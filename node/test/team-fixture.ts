@@ -35,3 +35,28 @@ export async function viewSeq(t: TestNode, channel: string, id: string): Promise
   if (typeof seq !== 'number') throw new Error(`${id} not in the view`)
   return seq
 }
+
+/**
+ * A and B each post `n` messages to `channel`, alternately (a0, b0, a1, b1...; content is the
+ * name), with `more(i)` merged into each body; the ids by content.
+ */
+export async function postAlternately(
+  A: TestNode,
+  B: TestNode,
+  channel: string,
+  n: number,
+  more: (i: number) => Record<string, unknown> = () => ({}),
+): Promise<Map<string, string>> {
+  const ids = new Map<string, string>()
+  for (let i = 0; i < n; i++) {
+    for (const [name, t] of [
+      ['a', A],
+      ['b', B],
+    ] as const) {
+      const body = { content: `${name}${i}`, ...more(i) }
+      const m = await t.api.ok<{ id: string }>('POST', `/api/channels/${channel}/messages`, body)
+      ids.set(`${name}${i}`, m.id)
+    }
+  }
+  return ids
+}
