@@ -5,7 +5,7 @@
 // next page from each cursor must hold exactly the other side's matching messages, once.
 import { describe, expect, it } from 'vitest'
 import { type Api, eventually, type TestNode } from './helpers.js'
-import { postAlternately, teamOnTestnet, viewSeq } from './team-fixture.js'
+import { heal, postAlternately, teamOnTestnet, viewSeq } from './team-fixture.js'
 
 const CH = 'filtered'
 const N = 10
@@ -80,13 +80,7 @@ describe('filtered paging across a reorder', () => {
     expect(mentionA.contents).toEqual(odd('a'))
     expect(mentionB.contents).toEqual(odd('b'))
 
-    await A.restart({ swarm: true })
-    await B.restart({ swarm: true })
-    for (const t of [A, B])
-      await eventually(async () => {
-        const list = await t.api.ok<Array<{ name: string; message_count: number }>>('GET', '/api/channels')
-        expect(list.find((c) => c.name === CH)?.message_count).toBe(1 + 2 * N)
-      }, 90_000)
+    await heal(A, B, CH, 1 + 2 * N)
 
     // the merged log puts some of one side's messages before the other side's cursor
     const placedBefore = async (t: TestNode, cursor: string, other: string[]) => {

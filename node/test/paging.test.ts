@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { openStream } from '../../test/conformance/sse.js'
 import { type Api, eventually, type TestNode } from './helpers.js'
-import { postAlternately, teamOnTestnet, viewSeq } from './team-fixture.js'
+import { heal, postAlternately, teamOnTestnet, viewSeq } from './team-fixture.js'
 
 const CH = 'feed'
 const N = 12
@@ -103,13 +103,7 @@ describe('paging across a reorder', () => {
     const eventA = await lastEventId(A.api, 1 + N)
     const eventB = await lastEventId(B.api, 1 + N)
 
-    await A.restart({ swarm: true })
-    await B.restart({ swarm: true })
-    for (const t of [A, B])
-      await eventually(async () => {
-        const list = await t.api.ok<Array<{ name: string; message_count: number }>>('GET', '/api/channels')
-        expect(list.find((c) => c.name === CH)?.message_count).toBe(1 + 2 * N)
-      }, 90_000)
+    await heal(A, B, CH, 1 + 2 * N)
 
     // both views are the same linearized log now: whichever side's messages come first, the other
     // side's cursor has messages placed before it

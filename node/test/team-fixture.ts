@@ -1,10 +1,10 @@
 // A team of nodes on a loopback testnet for one describe block, and what the reorder tests read
 // of a node's view (helpers.ts stays free of vitest: the p2p benchmarks import it outside the
 // test runner).
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { channelSpace } from '../view/keys.js'
 import type { ChannelRecord } from '../view/records.js'
-import { closeAll, startTeam, startTestnet, type TestNode, type Testnet } from './helpers.js'
+import { closeAll, eventually, startTeam, startTestnet, type TestNode, type Testnet } from './helpers.js'
 
 export interface TeamOnTestnet {
   testnet: Testnet
@@ -59,4 +59,15 @@ export async function postAlternately(
     }
   }
   return ids
+}
+
+/** Both back on the swarm, until each lists `count` messages in `channel` (the logs merged). */
+export async function heal(A: TestNode, B: TestNode, channel: string, count: number): Promise<void> {
+  await A.restart({ swarm: true })
+  await B.restart({ swarm: true })
+  for (const t of [A, B])
+    await eventually(async () => {
+      const list = await t.api.ok<Array<{ name: string; message_count: number }>>('GET', '/api/channels')
+      expect(list.find((c) => c.name === channel)?.message_count).toBe(count)
+    }, 90_000)
 }
