@@ -13,7 +13,7 @@ import { doneKey, droppedKey } from '../view/keys.js'
 import type { MemberRecord } from '../view/records.js'
 import { registerBridge } from './access.js'
 import { RelayHttp } from './http.js'
-import { MessageGateway } from './messages.js'
+import { MessageGateway, repeatsUnclaimed } from './messages.js'
 import { Outbox } from './outbox.js'
 import { type BridgeCursors, readCursors, writeCursors } from './state.js'
 import type { BridgeStatus, RelayBridgeOptions } from './types.js'
@@ -312,7 +312,7 @@ export class RelayBridge {
         this.stats.applied++
       }
       // applied, so verified: an Ack or Delete a member's bridge pushed may be ours to repeat
-      if (this.gateway && (await view.get(doneKey(id))))
+      if (this.gateway && repeatsUnclaimed(envelope.header) && (await view.get(doneKey(id))))
         await this.gateway.mirrorUnclaimed(envelope).catch((err) => this.warn(err))
     }
     cursors.pull = e.cursor

@@ -17,7 +17,14 @@ import { ApiError } from '../../sdk/api/errors.js'
 import type { SyncPushResult } from '../../sdk/api/sync.js'
 import type { Message } from '../../sdk/api/types.js'
 import type { RelaySync } from '../../sdk/client/relay-sync.js'
-import { decodeEnvelope, type Envelope, encodeContentString, OpType } from '../../sdk/protocol/index.js'
+import {
+  decodeEnvelope,
+  type Envelope,
+  type EnvelopeHeader,
+  encodeContentString,
+  OpType,
+  parseEnvelope,
+} from '../../sdk/protocol/index.js'
 import type { NodeKeys } from '../keyring.js'
 import { apiIdOf, sealContent, senderTagOf } from '../log/ops.js'
 import type { NodeStore } from '../store.js'
@@ -35,6 +42,21 @@ import { StatusImporter } from './statuses.js'
 
 /** how old an Ack or Delete another bridge pushed may be for an admin's bridge to repeat it */
 const UNCLAIMED_MAX_AGE_MS = 10 * 60 * 1000
+
+/** A recent Ack or Delete: what an admin's bridge repeats when another bridge pushed it first. */
+export function repeatsUnclaimed(header: EnvelopeHeader | null): boolean {
+  if (!header || (header.type !== OpType.Ack && header.type !== OpType.Delete)) return false
+  return Date.now() - header.time <= UNCLAIMED_MAX_AGE_MS
+}
+
+/** The header of envelope bytes from this node's log, or null for bytes that are no envelope. */
+function headerOf(bytes: Buffer): EnvelopeHeader | null {
+  try {
+    return parseEnvelope(bytes).header
+  } catch {
+    return null
+  }
+}
 
 /** relay id <-> node id pairs kept for threads (the oldest are forgotten first) */
 const IDS_MAX = 20_000
@@ -132,9 +154,13 @@ export class MessageGateway {
    */
   async mirror(items: OutboxItem[], results: SyncPushResult[], warn: (err: unknown) => void): Promise<void> {
     for (let i = 0; i < items.length; i++) {
-      const envelope = decodeEnvelope((items[i] as OutboxItem).bytes)
+      const bytes = (items[i] as OutboxItem).bytes
+      const first = results[i]?.duplicate === false
+      // most pushes are duplicates: judged by the header alone, without decoding (and hashing) them
+      if (!first && !repeatsUnclaimed(headerOf(bytes))) continue
+      const envelope = decodeEnvelope(bytes)
       if (envelope.header.team.toString('hex') !== this.store.teamId) continue
-      if (results[i]?.duplicate === false) await this.mirrorOne(envelope).catch(warn)
+      if (first) await this.mirrorOne(envelope).catch(warn)
       else await this.mirrorUnclaimed(envelope).catch(warn)
     }
   }
@@ -146,9 +172,7 @@ export class MessageGateway {
    * recent ones: this covers bridges racing now, not a fresh bridge pulling the whole history.
    */
   async mirrorUnclaimed(envelope: Envelope): Promise<void> {
-    const type = envelope.header.type
-    if (type !== OpType.Ack && type !== OpType.Delete) return
-    if (Date.now() - envelope.header.time > UNCLAIMED_MAX_AGE_MS) return
+    if (!repeatsUnclaimed(envelope.header)) return
     if (!(await this.me.get()).admin) return
     await this.mirrorOne(envelope)
   }
