@@ -10,6 +10,7 @@ import {
   PAIR_FRAME_MAX_BYTES,
   PAIR_FRAMES_MAX,
   type PairFramePage,
+  type PairOpenRequest,
   type PairSide,
 } from '../../sdk/api/pair-box.js'
 import { sleep } from '../../sdk/client/backoff.js'
@@ -108,40 +109,40 @@ export class BoxClient {
 
   /** Opens (or renews) the box under `key`'s team until `expiresAt` (ms). */
   async open(key: string, expiresAt: number, signal: AbortSignal): Promise<void> {
-    const res = await fetch(this.base, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ expires_at: new Date(expiresAt).toISOString() }),
-      signal: AbortSignal.any([signal, AbortSignal.timeout(20_000)]),
-    })
-    await jsonOrThrow(res)
+    const body: PairOpenRequest = { expires_at: new Date(expiresAt).toISOString() }
+    await this.call('PUT', '', signal, { key, body })
   }
 
   /** Deletes the box and its frames (it served its invite). */
   async close(key: string, signal: AbortSignal): Promise<void> {
-    const res = await fetch(this.base, {
-      method: 'DELETE',
-      headers: { authorization: `Bearer ${key}` },
-      signal: AbortSignal.any([signal, AbortSignal.timeout(20_000)]),
-    })
-    await jsonOrThrow(res)
+    await this.call('DELETE', '', signal, { key })
   }
 
   async post(side: PairSide, frames: string[], signal: AbortSignal): Promise<void> {
-    const res = await fetch(`${this.base}/${side}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ frames }),
-      signal: AbortSignal.any([signal, AbortSignal.timeout(20_000)]),
-    })
-    await jsonOrThrow(res)
+    await this.call('POST', `/${side}`, signal, { body: { frames } })
   }
 
-  async read(side: PairSide, after: string, signal: AbortSignal): Promise<PairFramePage> {
-    const res = await fetch(`${this.base}/${side}?after=${encodeURIComponent(after)}`, {
+  read(side: PairSide, after: string, signal: AbortSignal): Promise<PairFramePage> {
+    return this.call<PairFramePage>('GET', `/${side}?after=${encodeURIComponent(after)}`, signal)
+  }
+
+  /** One request to the box: only opening and closing carry a key (the joiner has none). */
+  private async call<T>(
+    method: string,
+    path: string,
+    signal: AbortSignal,
+    { key, body }: { key?: string; body?: unknown } = {},
+  ): Promise<T> {
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.any([signal, AbortSignal.timeout(20_000)]),
     })
-    return jsonOrThrow<PairFramePage>(res)
+    return jsonOrThrow<T>(res)
   }
 }
 
