@@ -88,19 +88,13 @@ export function createApiPlugin(store: HandoffStore, options: ApiOptions = {}): 
 function helpers(app: FastifyInstance, api: ApiContext): ApiHelpers {
   const { store } = api
   const open = async () => {}
-  // not the registry itself: a cast must not reach endAll either
-  const streams: ApiHelpers['streams'] = {
-    acquire: (teamId, keyId) => api.streams.acquire(teamId, keyId),
-    add: (writer, lease) => api.streams.add(writer, lease),
-  }
   return {
     store,
     authenticate: (request) => authenticate(store, request),
     requirePermission: (request, principal, channel, level) =>
       requirePermission(store, request, principal, channel, level),
     guard: (access) => accessHook(api, access) ?? open,
-    streams,
-    serveSse: (options) => serveSse({ store, streams }, options),
+    serveSse: (options) => serveSse(api, options),
     route: (def, handler) => route(app, api, def, handler),
   }
 }

@@ -6,7 +6,7 @@ import type { HandoffStore, Principal } from '../api/store.js'
 import type { PermissionLevel } from '../api/types.js'
 import type { Access, RouteCtx, RouteDef, Schema } from './route.js'
 import type { ServeSseOptions } from './serve-sse.js'
-import type { StreamRegistry, StreamSlots } from './streams.js'
+import type { StreamSlots } from './streams.js'
 
 export interface RateLimitOptions {
   /** requests per window per API key (unauthenticated requests count per client IP); RATE_LIMIT_MAX */
@@ -55,11 +55,6 @@ export interface ApiHelpers {
    * -> rate limit -> channel name -> permission (403, audited). Use it on routes of your own.
    */
   guard(access: Access): onRequestHookHandler
-  /**
-   * The API's open SSE streams: the per-key limit (acquire) and the final event on close (add).
-   * Only these two: ending every stream (endAll) is the server's own shutdown.
-   */
-  streams: Pick<StreamRegistry, 'acquire' | 'add'>
   /**
    * Serve a Server-Sent Events stream as the API's channel stream does (a slot of the key's
    * stream limit, end on shutdown and on revocation or lost access, subscription errors as a last
