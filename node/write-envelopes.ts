@@ -45,7 +45,7 @@ export class EnvelopeWriter {
     private readonly reader: ViewReader,
     private readonly onAppended: () => void,
   ) {
-    this.queue = new WriteQueue((blocks) => log.append(blocks))
+    this.queue = new WriteQueue((envelopes) => log.append(envelopes))
   }
 
   /**

@@ -26,6 +26,7 @@ declare module 'compact-encoding' {
   export const fixed32: Encoding<Buffer>
   export const fixed64: Encoding<Buffer>
   export function fixed(n: number): Encoding<Buffer>
+  export function array<T>(enc: Encoding<T>): Encoding<T[]>
   export function state(start?: number, end?: number, buffer?: Buffer | null): State
   export function encode<T>(enc: Encoding<T>, value: T): Buffer
   export function decode<T>(enc: Encoding<T>, buffer: Uint8Array): T

@@ -56,8 +56,8 @@ export function sealMessages(node: RunningNode, channel: string, count: number):
 export interface Fill {
   count: number
   ms: number
-  /** every envelope appended, in order (the raw baseline replicates the same bytes) */
-  blocks: Buffer[]
+  /** every envelope appended, in order (with keepEnvelopes; a raw baseline replicates them) */
+  envelopes: Buffer[]
 }
 
 /**
@@ -69,20 +69,20 @@ export async function fillLog(
   node: RunningNode,
   channel: string,
   count: number,
-  options: { deadlineMs?: number; keepBlocks?: boolean; progress?: (n: number) => void } = {},
+  options: { deadlineMs?: number; keepEnvelopes?: boolean; progress?: (n: number) => void } = {},
 ): Promise<Fill> {
   const start = now()
-  const blocks: Buffer[] = []
+  const envelopes: Buffer[] = []
   let written = 0
   while (written < count) {
     if (options.deadlineMs !== undefined && now() - start > options.deadlineMs) break
     const batch = sealMessages(node, channel, Math.min(BATCH, count - written))
-    await node.log.base.append(batch as unknown as Buffer)
+    await node.log.append(batch) // as the write queue appends a batch: several envelopes per block
     written += batch.length
-    if (options.keepBlocks) blocks.push(...batch)
+    if (options.keepEnvelopes) envelopes.push(...batch)
     options.progress?.(written)
   }
-  return { count: written, ms: now() - start, blocks }
+  return { count: written, ms: now() - start, envelopes }
 }
 
 /** Resolves once the channel holds `count` messages and its newest one opens through the store. */
@@ -124,6 +124,7 @@ export async function waitReadable(
 /** What the raw baseline needs of a hypercore (the shared typings list only what node/ uses). */
 export interface RawCore extends Hypercore {
   append(blocks: Buffer[] | Buffer): Promise<unknown>
+  get(index: number): Promise<Buffer>
   contiguousLength: number
   download(range?: { start?: number; end?: number }): { done(): Promise<void> }
 }

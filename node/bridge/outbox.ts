@@ -1,11 +1,12 @@
 // What the node holds that the relay may lack: the envelopes in the team log's writer cores (one
-// per member device, this node's own included), read past the per-writer push cursor in causal
-// order. Every autobase block names the writer heads it was appended after, so a block is
+// per member device, this node's own included; a block holds one or several, node/log/blocks.ts),
+// read past the per-writer push cursor in causal order. Every autobase block names the writer heads it was appended after, so a block is
 // emitted only after the blocks it depends on; the relay's sync log is then a valid replay order
 // (a member's messages never precede the operation that added the member).
 import { createRequire } from 'node:module'
 import type Corestore from 'corestore'
 import { decodeEnvelope, envelopeIdHex } from '../../sdk/protocol/index.js'
+import { envelopesOf } from '../log/blocks.js'
 
 // autobase's block encoding (its writer cores hold oplog messages: heads, batch, value)
 const require = createRequire(import.meta.url)
@@ -67,9 +68,10 @@ export class Outbox {
   }
 
   /**
-   * Up to `max` envelopes past `pushed`, each after its causal dependencies. Acks and blocks that
-   * are not envelopes advance the cursor without being sent; `skip` filters ids the relay is
-   * known to have (those this bridge pulled from it).
+   * Up to `max` envelopes past `pushed`, each after its causal dependencies, whole blocks only
+   * (`max` must be at least MAX_BLOCK_ENVELOPES). Acks and blocks that are not envelopes advance
+   * the cursor without being sent; `skip` filters ids the relay is known to have (those this
+   * bridge pulled from it).
    */
   async next(
     writers: string[],
@@ -79,10 +81,11 @@ export class Outbox {
   ): Promise<OutboxBatch> {
     const next = { ...pushed }
     const items: OutboxItem[] = []
+    let full = false
     // an explicit stack, not recursion: a dependency chain can be as long as the log
     for (const root of writers) {
       const stack: Array<[string, number]> = [[root, (await this.core(root)).contiguousLength]]
-      while (stack.length > 0 && items.length < max) {
+      while (stack.length > 0 && !full) {
         const [w, upto] = stack[stack.length - 1] as [string, number]
         const seq = next[w] ?? 0
         if (seq >= upto) {
@@ -96,11 +99,16 @@ export class Outbox {
           stack.push([dep.key.toString('hex'), dep.length])
           continue
         }
-        const item = block.node.value ? envelopeOf(block.node.value) : null
-        if (item && !skip(item.id)) items.push(item)
+        const fresh = itemsOf(block.node.value).filter((item) => !skip(item.id))
+        if (items.length > 0 && items.length + fresh.length > max) {
+          full = true // the block goes in the next batch
+          break
+        }
+        items.push(...fresh)
         next[w] = seq + 1
+        full = items.length >= max
       }
-      if (items.length >= max) break
+      if (full) break
     }
     return { items, next, remaining: await this.pending(writers, next) }
   }
@@ -112,10 +120,20 @@ export class Outbox {
   }
 }
 
-function envelopeOf(bytes: Buffer): OutboxItem | null {
+/** A block's envelopes; what is not an envelope (apply drops it too) the relay could not store. */
+function itemsOf(block: Buffer | null): OutboxItem[] {
+  if (!block) return [] // an autobase ack
+  let envelopes: Buffer[]
   try {
-    return { id: envelopeIdHex(decodeEnvelope(bytes)), bytes }
+    envelopes = envelopesOf(block)
   } catch {
-    return null // not an envelope (apply drops it too): nothing the relay could store
+    return []
   }
+  const items: OutboxItem[] = []
+  for (const bytes of envelopes) {
+    try {
+      items.push({ id: envelopeIdHex(decodeEnvelope(bytes)), bytes })
+    } catch {}
+  }
+  return items
 }

@@ -20,6 +20,7 @@ import {
 import { doneKey, droppedKey, epochKey, memberKey } from '../view/keys.js'
 import type { MemberRecord, Role, ViewValue } from '../view/records.js'
 import { ViewTx } from '../view/tx.js'
+import { envelopesOf } from './blocks.js'
 import { type EpochKeyBody, type MemberAddBody, OpType, openControl } from './ops.js'
 import { type Decoded, prefetch } from './prefetch.js'
 
@@ -39,24 +40,39 @@ export function createApply(ctx: ApplyContext) {
     // one view batch for the whole call: its writes go to the view core as one append at flush
     const tx = new ViewTx(view.batch({ update: false }))
     const ops: Decoded[] = []
-    for (const node of nodes) if (node.value !== null) ops.push(decode(node.value)) // null: an autobase ack
+    for (const node of nodes) if (node.value !== null) ops.push(...decodeBlock(node.value)) // null: an autobase ack
     await prefetch(tx, ops)
     for (const op of ops) await applyOne(tx, op, host, ctx)
     await tx.flush()
   }
 }
 
-/** Decode and verify the signature of every block: nothing unverified reaches the view. */
+/** The envelopes of one block (a batch block holds several), each decoded and verified. */
+function decodeBlock(block: Buffer): Decoded[] {
+  let envelopes: Buffer[]
+  try {
+    envelopes = envelopesOf(block)
+  } catch (err) {
+    return [invalid(block, err)] // a malformed batch: nothing in it is applied
+  }
+  return envelopes.map(decode)
+}
+
+/** Decode and verify the signature of every envelope: nothing unverified reaches the view. */
 function decode(bytes: Buffer): Decoded {
   try {
     const envelope = decodeEnvelope(bytes)
     verifyEnvelope(envelope)
     return { id: envelope.id.toString('hex'), envelope, error: null }
   } catch (err) {
-    // unparseable or forged: recorded under the hash of the raw bytes
-    const id = createHash('sha256').update(bytes).digest('hex')
-    return { id, envelope: null, error: (err as Error).message }
+    return invalid(bytes, err)
   }
+}
+
+/** Unparseable or forged bytes: recorded under the hash of the raw bytes. */
+function invalid(bytes: Buffer, err: unknown): Decoded {
+  const id = createHash('sha256').update(bytes).digest('hex')
+  return { id, envelope: null, error: (err as Error).message }
 }
 
 async function applyOne(tx: ViewTx, op: Decoded, host: AutobaseHost, ctx: ApplyContext): Promise<void> {

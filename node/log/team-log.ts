@@ -7,6 +7,7 @@ import type Corestore from 'corestore'
 import Hyperbee from 'hyperbee'
 import type { ViewValue } from '../view/records.js'
 import { type ApplyContext, createApply } from './apply.js'
+import { packBlocks } from './blocks.js'
 import { WriterPrefetch } from './writer-prefetch.js'
 
 export class TeamLog extends EventEmitter {
@@ -82,13 +83,14 @@ export class TeamLog extends EventEmitter {
   }
 
   /**
-   * Append envelope bytes (one, or several as one local batch and one apply); resolves once they
-   * are durable locally and applied to the view.
+   * Append envelopes (one, or several as one local batch, one apply, and as few blocks as
+   * node/log/blocks.ts allows); resolves once they are durable locally and applied to the view.
    */
-  async append(bytes: Buffer | Buffer[]): Promise<void> {
+  async append(envelopes: Buffer | Buffer[]): Promise<void> {
+    const blocks = packBlocks(Array.isArray(envelopes) ? envelopes : [envelopes])
     // autobase takes an array as one batch; the shared typings only list the single form
     try {
-      await this.base.append(bytes as Buffer)
+      await this.base.append(blocks as unknown as Buffer)
     } catch (err) {
       this.throwIfFailed() // 'Autobase is closing' says nothing; the fault that closed it does
       throw err

@@ -1,9 +1,9 @@
-// Group commit for local writes: blocks that arrive while an append is in flight wait and go into
-// the next append together (autobase appends an array as one local batch and applies it in one
-// apply call), so N concurrent writers cost about one append instead of N. The first block of an
-// idle queue is appended at once: a lone writer waits for nothing.
+// Group commit for local writes: envelopes that arrive while an append is in flight wait and go
+// into the next append together (one local batch, one apply call, and several envelopes per block:
+// node/log/blocks.ts), so N concurrent writers cost about one append instead of N. The first
+// envelope of an idle queue is appended at once: a lone writer waits for nothing.
 
-type Append = (blocks: Buffer[]) => Promise<void>
+type Append = (envelopes: Buffer[]) => Promise<void>
 
 interface Pending {
   bytes: Buffer
@@ -16,8 +16,8 @@ export class WriteQueue {
   private draining = false
 
   /**
-   * @param append appends blocks and resolves once they are durable and applied
-   * @param max blocks per append at most (an apply over more holds the view batch longer)
+   * @param append appends envelopes and resolves once they are durable and applied
+   * @param max envelopes per append at most (an apply over more holds the view batch longer)
    */
   constructor(
     private readonly append: Append,
@@ -44,7 +44,7 @@ export class WriteQueue {
         try {
           await this.append(batch.map((p) => p.bytes))
         } catch (err) {
-          // the append as a whole failed: every block of it is unwritten, nothing else is
+          // the append as a whole failed: every envelope of it is unwritten, nothing else is
           for (const p of batch) p.reject(err)
           continue
         }

@@ -1,6 +1,7 @@
 // Membership: removing a member rotates the content key and closes the swarm to the removed
 // device (it replicates nothing more); the others still replicate, and new members still join.
 // Also: envelopes that fail verification never reach the view.
+import { createHash } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { generateSigningKeyPair, OpType, sealEnvelope } from '../../sdk/protocol/index.js'
 import { joinTeam } from '../join.js'
@@ -67,6 +68,37 @@ describe('membership and verification', () => {
     expect(await nb.node.store.reader.get(`x/${stranger.id.toString('hex')}`)).toMatchObject({
       reason: 'author is not a member',
     })
+  })
+
+  it('checks each envelope of a batch block alone, and drops a malformed batch whole', async () => {
+    const [na, nb] = team.nodes as [TestNode, TestNode]
+    const keys = na.node.store.keys
+    const seal = (content: string) =>
+      sealContent(keys, { type: OpType.Message, channel: 'batch', body: { content, sender: 'alice' } })
+    const first = seal('first')
+    const second = seal('second')
+    const forged = Buffer.from(seal('forged').bytes)
+    forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1 // a signature byte
+    const before = na.node.log.base.local.length
+    // one append: the four share one block (node/log/blocks.ts)
+    await na.node.log.append([first.bytes, forged, second.bytes, first.bytes])
+    expect(na.node.log.base.local.length - before).toBe(1)
+    // a batch tag over bytes that are no batch: dropped, and nothing after it is lost
+    await na.node.log.base.append(Buffer.from([0, 2, 0xff]))
+    const third = seal('third')
+    await na.node.log.append(third.bytes)
+    for (const api of [a, b]) {
+      await eventually(async () => {
+        const page = await api.ok('GET', '/api/channels/batch/messages')
+        expect(page.messages.map((m: { content: string }) => m.content)).toEqual(['first', 'second', 'third'])
+      })
+    }
+    const malformed = createHash('sha256')
+      .update(Buffer.from([0, 2, 0xff]))
+      .digest('hex')
+    expect(await nb.node.store.reader.get(`x/${malformed}`)).toMatchObject({ type: 0 })
+    const forgedId = createHash('sha256').update(forged).digest('hex')
+    expect(await nb.node.store.reader.get(`x/${forgedId}`)).toMatchObject({ type: 0 })
   })
 
   /** How many blocks of `writer`'s core `on` holds (its local copy, replicated or not). */

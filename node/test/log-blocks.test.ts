@@ -1,0 +1,112 @@
+// Several envelopes per writer-core block (node/log/blocks.ts): how a batch is packed and read
+// back, that a malformed batch is refused, and that the bridge's outbox pushes whole blocks
+// within the relay's push limit, every envelope once and in order.
+import { rm } from 'node:fs/promises'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SYNC_MAX_PUSH } from '../../sdk/api/sync.js'
+import { decodeEnvelope, envelopeIdHex } from '../../sdk/protocol/index.js'
+import { Outbox } from '../bridge/outbox.js'
+import { envelopesOf, MAX_BLOCK_BYTES, MAX_BLOCK_ENVELOPES, packBlocks } from '../log/blocks.js'
+import { OpType, sealContent } from '../log/ops.js'
+import { openNode, type TestNode, tempDir } from './helpers.js'
+
+/** Stand-ins shaped like envelopes (first byte: protocol version 1), `size` bytes each. */
+const fakes = (n: number, size = 500) =>
+  Array.from({ length: n }, (_, i) => {
+    const b = Buffer.alloc(size, i % 251)
+    b[0] = 1
+    return b
+  })
+
+describe('packing envelopes into blocks', () => {
+  it('leaves a lone envelope as its own block', () => {
+    const [one] = fakes(1) as [Buffer]
+    expect(packBlocks([one])).toEqual([one])
+    expect(envelopesOf(one)).toEqual([one])
+  })
+
+  it('packs a batch into blocks of at most MAX_BLOCK_ENVELOPES, in order', () => {
+    const envelopes = fakes(2 * MAX_BLOCK_ENVELOPES + 3)
+    const blocks = packBlocks(envelopes)
+    expect(blocks.map((b) => envelopesOf(b).length)).toEqual([MAX_BLOCK_ENVELOPES, MAX_BLOCK_ENVELOPES, 3])
+    expect(blocks.flatMap(envelopesOf)).toEqual(envelopes)
+  })
+
+  it('keeps a block within MAX_BLOCK_BYTES, and a large envelope alone', () => {
+    const third = Math.floor(MAX_BLOCK_BYTES / 3) + 1
+    const envelopes = [...fakes(3, third), ...fakes(1, MAX_BLOCK_BYTES + 10), ...fakes(2)]
+    const blocks = packBlocks(envelopes)
+    expect(blocks.map((b) => envelopesOf(b).length)).toEqual([2, 1, 1, 2])
+    expect(blocks[2]).toBe(envelopes[3]) // a block of one is the envelope itself
+    expect(blocks.flatMap(envelopesOf)).toEqual(envelopes)
+  })
+
+  it('refuses a malformed batch block', () => {
+    const good = packBlocks(fakes(3)) as [Buffer]
+    expect(good).toHaveLength(1)
+    const batch = good[0]
+    expect(() => envelopesOf(batch.subarray(0, batch.length - 7))).toThrow()
+    expect(() => envelopesOf(Buffer.concat([batch, Buffer.from([1])]))).toThrow(/trailing/)
+    const single = Buffer.from([0, 1, 3, 1, 2, 3]) // a batch tag, one entry
+    expect(() => envelopesOf(single)).toThrow(/fewer than two/)
+    const nested = Buffer.concat([Buffer.from([0, 2]), Buffer.from([batch.length]), batch])
+    expect(() => envelopesOf(Buffer.concat([nested, Buffer.from([3, 1, 2, 3])]))).toThrow()
+    const withEmpty = Buffer.from([0, 2, 0, 3, 1, 2, 3]) // an empty entry, then one of three bytes
+    expect(() => envelopesOf(withEmpty)).toThrow(/empty block or another batch/)
+  })
+})
+
+describe('the outbox over batch blocks', () => {
+  let t: TestNode
+
+  beforeAll(async () => {
+    t = await openNode(await tempDir(), null, { name: 'alice' })
+  })
+  afterAll(async () => {
+    await t.node.close()
+    await rm(t.dir, { recursive: true, force: true })
+  })
+
+  it('pushes whole blocks, never more than SYNC_MAX_PUSH at once, each envelope once', async () => {
+    const keys = t.node.store.keys
+    await t.api.ok('POST', '/api/channels', { name: 'burst' })
+    const envelopes = Array.from({ length: 2 * MAX_BLOCK_ENVELOPES + 5 }, (_, i) =>
+      sealContent(keys, {
+        type: OpType.Message,
+        channel: 'burst',
+        body: { content: `m${i}`, sender: 'alice' },
+      }),
+    )
+    const before = t.node.log.base.local.length
+    await t.node.log.append(envelopes.map((e) => e.bytes))
+    expect(t.node.log.base.local.length - before).toBe(3) // 64 + 64 + 5 envelopes
+
+    const outbox = new Outbox(t.node.corestore)
+    try {
+      const writer = t.node.log.writerKey.toString('hex')
+      let pushed: Record<string, number> = {}
+      const sent: string[] = []
+      for (let round = 0; round < 20; round++) {
+        const batch = await outbox.next([writer], pushed, SYNC_MAX_PUSH, () => false)
+        if (batch.items.length === 0) break
+        expect(batch.items.length).toBeLessThanOrEqual(SYNC_MAX_PUSH)
+        sent.push(...batch.items.map((i) => i.id))
+        pushed = batch.next
+      }
+      const burst = envelopes.map((e) => envelopeIdHex(decodeEnvelope(e.bytes)))
+      expect(sent.slice(-burst.length)).toEqual(burst)
+      expect(new Set(sent).size).toBe(sent.length)
+      expect(pushed[writer]).toBe(t.node.log.base.local.length)
+    } finally {
+      await outbox.close()
+    }
+    const contents: string[] = []
+    let after = '&after_id=0'
+    for (let page = 0; page < 5 && contents.length < envelopes.length; page++) {
+      const { messages } = await t.api.ok('GET', `/api/channels/burst/messages?limit=100${after}`)
+      contents.push(...messages.map((m: { content: string }) => m.content))
+      after = `&after_id=${messages[messages.length - 1].id}`
+    }
+    expect(contents).toEqual(envelopes.map((_, i) => `m${i}`))
+  })
+})
