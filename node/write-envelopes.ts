@@ -97,7 +97,7 @@ export class EnvelopeWriter {
     await this.queue.push(envelope.bytes)
     this.onAppended()
     const id = envelope.id.toString('hex')
-    if (await this.reader.get(doneKey(id))) return
+    if (await this.reader.get(doneKey(envelope.header.time, id))) return
     const dropped = await this.reader.get<DroppedRecord>(droppedKey(id))
     throw dropError(dropped?.reason ?? 'not applied')
   }

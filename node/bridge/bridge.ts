@@ -307,12 +307,16 @@ export class RelayBridge {
     if (envelope && id !== null) {
       this.remember(id)
       const view = this.options.log.view
-      if (!(await view.get(doneKey(id))) && !(await view.get(droppedKey(id)))) {
+      if (!(await view.get(doneKey(envelope.header.time, id))) && !(await view.get(droppedKey(id)))) {
         await this.options.log.append(e.data)
         this.stats.applied++
       }
       // applied, so verified: an Ack or Delete a member's bridge pushed may be ours to repeat
-      if (this.gateway && repeatsUnclaimed(envelope.header) && (await view.get(doneKey(id))))
+      if (
+        this.gateway &&
+        repeatsUnclaimed(envelope.header) &&
+        (await view.get(doneKey(envelope.header.time, id)))
+      )
         await this.gateway.mirrorUnclaimed(envelope).catch((err) => this.warn(err))
     }
     cursors.pull = e.cursor

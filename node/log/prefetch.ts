@@ -21,7 +21,7 @@ export async function prefetch(tx: ViewTx, ops: Decoded[]): Promise<void> {
   for (const { id, envelope } of ops) {
     if (!envelope) continue
     const h = envelope.header
-    first.push(doneKey(id), memberKey(h.author.toString('hex')))
+    first.push(doneKey(h.time, id), memberKey(h.author.toString('hex')))
     if (h.channel) first.push(channelKey(h.channel))
   }
   await tx.prefetch(first)

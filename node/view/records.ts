@@ -7,6 +7,8 @@ export interface MetaRecord {
   genesis: boolean
   /** the newest key epoch */
   epoch: number
+  /** 2: applied envelopes are marked under doneKey only; absent: also look up legacyDoneKey */
+  dedupe?: 2
 }
 
 export interface MemberRecord {
