@@ -122,7 +122,8 @@ function printStatus(s: NodeStatus): void {
   out(`Team "${s.team.name}" (${s.team.id.slice(0, 12)}...), you are ${s.member.name} (${s.member.role})`)
   out(`Local API: ${s.url}   writer: ${s.writable ? 'yes' : 'not yet'}   peers connected: ${s.peers}`)
   out(
-    `Log: ${s.log.length} operations (${s.log.signed_length} signed by the indexers, ${s.log.unsigned} may still reorder); ` +
+    // a log block holds one operation, or several written together (node/log/blocks.ts)
+    `Log: ${s.log.length} blocks (${s.log.signed_length} signed by the indexers, ${s.log.unsigned} may still reorder); ` +
       `${s.log.local_length} written here; view ${s.log.view_length} blocks`,
   )
   // the bridge's status (node/bridge) also carries cursors and lag; --json shows all of it
@@ -133,19 +134,22 @@ function printStatus(s: NodeStatus): void {
 
 /**
  * A progress line while a long log comes in (a new member, or a node back after days away):
- * printed every 2 s while more than a few hundred operations arrived since the last tick.
+ * printed every 2 s while more than CATCHING_UP blocks arrived since the last tick (a block holds
+ * one operation, or up to 64 written together).
  */
+const CATCHING_UP = 50
+
 function followCatchUp(base: { length: number; signedLength: number }): void {
   let last = base.length
   let catching = false
   const timer = setInterval(() => {
     const now = base.length
-    if (now - last >= 200) {
+    if (now - last >= CATCHING_UP) {
       catching = true
-      out(`catching up: ${now} operations in the team log (${now - last} in the last 2 s)`)
+      out(`catching up: ${now} blocks in the team log (${now - last} in the last 2 s)`)
     } else if (catching) {
       catching = false
-      out(`caught up: ${now} operations in the team log`)
+      out(`caught up: ${now} blocks in the team log`)
     }
     last = now
   }, 2000)

@@ -43,6 +43,7 @@ export function sealEpochsTo(keys: NodeKeys, publicKey: Buffer): Record<string, 
 export function memberAddEnvelope(
   keys: NodeKeys,
   member: { publicKey: Buffer; writer: Buffer; role: MemberAddBody['role']; name: string },
+  genesis: Pick<MemberAddBody, 'format'> = {},
 ): Envelope {
   const body: MemberAddBody = {
     publicKey: member.publicKey.toString('hex'),
@@ -50,10 +51,12 @@ export function memberAddEnvelope(
     role: member.role,
     name: member.name,
     sealed: sealEpochsTo(keys, member.publicKey),
+    ...genesis,
   }
   return sealControl(keys, OpType.MemberAdd, body.publicKey, body)
 }
 
 export function genesisEnvelope(keys: NodeKeys, writer: Buffer, name: string): Envelope {
-  return memberAddEnvelope(keys, { publicKey: keys.device.publicKey, writer, role: 'admin', name })
+  const self = { publicKey: keys.device.publicKey, writer, role: 'admin' as const, name }
+  return memberAddEnvelope(keys, self, { format: 2 })
 }

@@ -6,7 +6,8 @@ import { ApiError } from '../sdk/api/errors.js'
 import type { Envelope } from '../sdk/protocol/index.js'
 import type { TeamLog } from './log/team-log.js'
 import { WriteQueue } from './log/write-queue.js'
-import { doneKey, droppedKey, memberKey } from './view/keys.js'
+import { isApplied, marksOf } from './view/applied.js'
+import { droppedKey, memberKey } from './view/keys.js'
 import type { ViewReader } from './view/read.js'
 import type { DroppedRecord, MemberRecord } from './view/records.js'
 
@@ -97,7 +98,7 @@ export class EnvelopeWriter {
     await this.queue.push(envelope.bytes)
     this.onAppended()
     const id = envelope.id.toString('hex')
-    if (await this.reader.get(doneKey(envelope.header.time, id))) return
+    if (await isApplied(marksOf(this.log.view), envelope.header.time, id)) return
     const dropped = await this.reader.get<DroppedRecord>(droppedKey(id))
     throw dropError(dropped?.reason ?? 'not applied')
   }

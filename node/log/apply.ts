@@ -8,6 +8,7 @@ import type { AutobaseHost, AutobaseNode } from 'autobase'
 import type Hyperbee from 'hyperbee'
 import { CHANNEL_NAME_RE } from '../../sdk/api/schemas.js'
 import { decodeEnvelope, type Envelope, verifyEnvelope } from '../../sdk/protocol/index.js'
+import { isApplied } from '../view/applied.js'
 import {
   applyAck,
   applyChannelCreate,
@@ -17,7 +18,7 @@ import {
   applyStatus,
   type OpContext,
 } from '../view/content-ops.js'
-import { doneKey, droppedKey, epochKey, legacyDoneKey, memberKey } from '../view/keys.js'
+import { doneKey, droppedKey, epochKey, memberKey } from '../view/keys.js'
 import type { MemberRecord, Role, ViewValue } from '../view/records.js'
 import { ViewTx } from '../view/tx.js'
 import { envelopesOf } from './blocks.js'
@@ -81,7 +82,7 @@ async function applyOne(tx: ViewTx, op: Decoded, host: AutobaseHost, ctx: ApplyC
     await tx.put(droppedKey(id), { reason: op.error ?? 'invalid', type: 0, author: '' })
     return
   }
-  if (await alreadyApplied(tx, envelope.header.time, id)) return // by another path: applied once
+  if (await isApplied(tx.marks, envelope.header.time, id)) return // by another path: applied once
   const reason = await check(tx, envelope, host, ctx)
   if (reason) {
     await tx.put(droppedKey(id), {
@@ -92,12 +93,6 @@ async function applyOne(tx: ViewTx, op: Decoded, host: AutobaseHost, ctx: ApplyC
     return
   }
   await tx.put(doneKey(envelope.header.time, id), true)
-}
-
-/** Whether the view marks this envelope applied (under either dedupe key its view may use). */
-export async function alreadyApplied(tx: ViewTx, time: number, id: string): Promise<boolean> {
-  if (await tx.get(doneKey(time, id))) return true
-  return (await tx.getMeta()).dedupe !== 2 && (await tx.get(legacyDoneKey(id))) !== null
 }
 
 /** Checks and applies one verified envelope; a reason when it was dropped. */
@@ -180,7 +175,8 @@ async function genesis(tx: ViewTx, envelope: Envelope, ctx: ApplyContext): Promi
   }
   const meta = await tx.getMeta()
   meta.genesis = true
-  meta.dedupe = 2 // a new view: no legacyDoneKey marks to look up
+  // from the log, not from this code's version: every replica of a team keys its marks alike
+  if (body.format === 2) meta.dedupe = 2
   const record: MemberRecord = {
     role: 'admin',
     writer: body.writer,

@@ -58,6 +58,11 @@ export interface MemberAddBody {
   name: string
   /** epoch -> that epoch's key sealed to the new member, so it can read the history */
   sealed: Record<string, string>
+  /**
+   * Genesis only: the team's log format. 2: applied envelopes are marked under doneKey
+   * (node/view/keys.ts). Absent in teams created before: their marks are `d/<id>`.
+   */
+  format?: 2
 }
 export interface EpochKeyBody {
   epoch: number

@@ -4,7 +4,7 @@
 // (about 30 per message before this); issued together they overlap. What the batch then writes
 // is answered from the ViewTx's memory, so the prefetched values never go stale within a call.
 import type { Envelope } from '../../sdk/protocol/index.js'
-import { channelKey, doneKey, META, memberKey } from '../view/keys.js'
+import { channelKey, doneKey, legacyDoneKey, META, memberKey } from '../view/keys.js'
 import type { ViewTx } from '../view/tx.js'
 import { apiIdOf, OpType } from './ops.js'
 
@@ -26,6 +26,9 @@ export async function prefetch(tx: ViewTx, ops: Decoded[]): Promise<void> {
   }
   await tx.prefetch(first)
   const second: string[] = []
+  // a team created before doneKey took the time also keeps its old marks (node/view/applied.ts)
+  if ((await tx.getMeta()).dedupe !== 2)
+    for (const { id, envelope } of ops) if (envelope) second.push(legacyDoneKey(id))
   for (const { envelope } of ops) {
     if (!envelope) continue
     const h = envelope.header

@@ -2,6 +2,7 @@
 // back, that a malformed batch is refused, and that the bridge's outbox pushes whole blocks
 // within the relay's push limit, every envelope once and in order.
 import { rm } from 'node:fs/promises'
+import c from 'compact-encoding'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SYNC_MAX_PUSH } from '../../sdk/api/sync.js'
 import { decodeEnvelope, envelopeIdHex } from '../../sdk/protocol/index.js'
@@ -39,20 +40,43 @@ describe('packing envelopes into blocks', () => {
     expect(blocks.map((b) => envelopesOf(b).length)).toEqual([2, 1, 1, 2])
     expect(blocks[2]).toBe(envelopes[3]) // a block of one is the envelope itself
     expect(blocks.flatMap(envelopesOf)).toEqual(envelopes)
+    // exactly MAX_BLOCK_BYTES fits in one block; one byte more does not
+    const half = MAX_BLOCK_BYTES / 2
+    expect(packBlocks(fakes(2, half))).toHaveLength(1)
+    expect(packBlocks([...fakes(1, half), ...fakes(1, half + 1)])).toHaveLength(2)
   })
 
+  it('refuses to pack what is no envelope', () => {
+    expect(() => packBlocks([...fakes(1), Buffer.alloc(0)])).toThrow(/not an envelope/)
+    expect(() => packBlocks([...fakes(1), Buffer.from([0, 1, 2])])).toThrow(/not an envelope/)
+  })
+
+  /** A batch block as a writer could forge it: the tag, a count, then length-prefixed entries. */
+  const forge = (count: number, entries: Buffer[]) => {
+    const state = c.state()
+    c.uint.preencode(state, 0)
+    c.uint.preencode(state, count)
+    for (const e of entries) c.buffer.preencode(state, e)
+    state.buffer = Buffer.alloc(state.end)
+    c.uint.encode(state, 0)
+    c.uint.encode(state, count)
+    for (const e of entries) c.buffer.encode(state, e)
+    return state.buffer
+  }
+
   it('refuses a malformed batch block', () => {
-    const good = packBlocks(fakes(3)) as [Buffer]
-    expect(good).toHaveLength(1)
-    const batch = good[0]
+    const [a, b] = fakes(2) as [Buffer, Buffer]
+    const batch = forge(2, [a, b])
+    expect(envelopesOf(batch)).toEqual([a, b])
     expect(() => envelopesOf(batch.subarray(0, batch.length - 7))).toThrow()
     expect(() => envelopesOf(Buffer.concat([batch, Buffer.from([1])]))).toThrow(/trailing/)
-    const single = Buffer.from([0, 1, 3, 1, 2, 3]) // a batch tag, one entry
-    expect(() => envelopesOf(single)).toThrow(/fewer than two/)
-    const nested = Buffer.concat([Buffer.from([0, 2]), Buffer.from([batch.length]), batch])
-    expect(() => envelopesOf(Buffer.concat([nested, Buffer.from([3, 1, 2, 3])]))).toThrow()
-    const withEmpty = Buffer.from([0, 2, 0, 3, 1, 2, 3]) // an empty entry, then one of three bytes
-    expect(() => envelopesOf(withEmpty)).toThrow(/empty block or another batch/)
+    expect(() => envelopesOf(forge(1, [a]))).toThrow(/holds 1 envelopes/)
+    expect(() => envelopesOf(forge(3, [a, b, batch]))).toThrow(/another batch/)
+    expect(() => envelopesOf(forge(2, [Buffer.alloc(0), a]))).toThrow(/empty block/)
+    // the count is checked before anything is read or allocated for it
+    const many = fakes(MAX_BLOCK_ENVELOPES + 1, 3)
+    expect(() => envelopesOf(forge(many.length, many))).toThrow(/holds 65 envelopes/)
+    expect(() => envelopesOf(forge(1_000_000, [a]))).toThrow(/holds 1000000 envelopes/)
   })
 })
 

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { generateSigningKeyPair, OpType, sealEnvelope } from '../../sdk/protocol/index.js'
 import { joinTeam } from '../join.js'
+import { packBlocks } from '../log/blocks.js'
 import { sealContent } from '../log/ops.js'
 import { type Api, eventually, openNode, type TestNode, tempDir } from './helpers.js'
 import { teamOnTestnet } from './team-fixture.js'
@@ -83,8 +84,10 @@ describe('membership and verification', () => {
     // one append: the four share one block (node/log/blocks.ts)
     await na.node.log.append([first.bytes, forged, second.bytes, first.bytes])
     expect(na.node.log.base.local.length - before).toBe(1)
-    // a batch tag over bytes that are no batch: dropped, and nothing after it is lost
-    await na.node.log.base.append(Buffer.from([0, 2, 0xff]))
+    // a batch of two genuine envelopes with one byte too many: dropped whole, nothing after it lost
+    const [packed] = packBlocks([seal('lost one').bytes, seal('lost two').bytes]) as [Buffer]
+    const malformed = Buffer.concat([packed, Buffer.from([1])])
+    await na.node.log.base.append(malformed)
     const third = seal('third')
     await na.node.log.append(third.bytes)
     for (const api of [a, b]) {
@@ -93,10 +96,8 @@ describe('membership and verification', () => {
         expect(page.messages.map((m: { content: string }) => m.content)).toEqual(['first', 'second', 'third'])
       })
     }
-    const malformed = createHash('sha256')
-      .update(Buffer.from([0, 2, 0xff]))
-      .digest('hex')
-    expect(await nb.node.store.reader.get(`x/${malformed}`)).toMatchObject({ type: 0 })
+    const malformedId = createHash('sha256').update(malformed).digest('hex')
+    expect(await nb.node.store.reader.get(`x/${malformedId}`)).toMatchObject({ type: 0 })
     const forgedId = createHash('sha256').update(forged).digest('hex')
     expect(await nb.node.store.reader.get(`x/${forgedId}`)).toMatchObject({ type: 0 })
   })

@@ -4,6 +4,7 @@
 // while apply runs), so a key is read from the tree at most once per apply call, and `prefetch`
 // reads the keys an apply call will need all at once instead of one round trip after another.
 import type { HyperbeeBatch } from 'hyperbee'
+import type { MarkSource } from './applied.js'
 import { type ChannelSpace, channelKey, channelSpace, META } from './keys.js'
 import type { ChannelRecord, MetaRecord, ViewValue } from './records.js'
 
@@ -44,6 +45,12 @@ export class ViewTx {
   async getMeta(): Promise<MetaRecord> {
     this.meta ??= (await this.get<MetaRecord>(META)) ?? { genesis: false, epoch: 0 }
     return this.meta
+  }
+
+  /** The batch as a source of applied marks (node/view/applied.ts). */
+  readonly marks: MarkSource = {
+    get: (key) => this.get(key),
+    meta: () => this.getMeta(),
   }
 
   /** The channel record, live or deleted, or null when it never existed. */
