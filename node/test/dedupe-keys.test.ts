@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isApplied, marksOf } from '../view/applied.js'
 import { doneKey, legacyDoneKey, META } from '../view/keys.js'
 import type { MetaRecord, ViewValue } from '../view/records.js'
-import { openNode, type TestNode, tempDir } from './helpers.js'
+import { tempDir } from './helpers.js'
+import { soloNode } from './team-fixture.js'
 
 describe('dedupe marks', () => {
   const time = 1_767_225_600_123
@@ -52,16 +53,10 @@ describe('dedupe marks', () => {
   })
 
   describe('a new team', () => {
-    let t: TestNode
-    beforeAll(async () => {
-      t = await openNode(await tempDir(), null, { name: 'alice' })
-    })
-    afterAll(async () => {
-      await t.node.close()
-      await rm(t.dir, { recursive: true, force: true })
-    })
+    const solo = soloNode()
 
     it('says so in its genesis, and marks every applied envelope by time', async () => {
+      const t = solo.node
       await t.api.ok('POST', '/api/channels/dedupe/messages', { content: 'one' })
       await t.api.ok('POST', '/api/channels/dedupe/messages', { content: 'two' })
       const meta = (await t.node.log.view.get(META))?.value as MetaRecord

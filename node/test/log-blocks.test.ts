@@ -1,15 +1,14 @@
 // Several envelopes per writer-core block (node/log/blocks.ts): how a batch is packed and read
 // back, that a malformed batch is refused, and that the bridge's outbox pushes whole blocks
 // within the relay's push limit, every envelope once and in order.
-import { rm } from 'node:fs/promises'
 import c from 'compact-encoding'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SYNC_MAX_PUSH } from '../../sdk/api/sync.js'
 import { decodeEnvelope, envelopeIdHex } from '../../sdk/protocol/index.js'
 import { Outbox } from '../bridge/outbox.js'
 import { envelopesOf, MAX_BLOCK_BYTES, MAX_BLOCK_ENVELOPES, packBlocks } from '../log/blocks.js'
 import { OpType, sealContent } from '../log/ops.js'
-import { openNode, type TestNode, tempDir } from './helpers.js'
+import { soloNode } from './team-fixture.js'
 
 /** Stand-ins shaped like envelopes (first byte: protocol version 1), `size` bytes each. */
 const fakes = (n: number, size = 500) =>
@@ -81,17 +80,10 @@ describe('packing envelopes into blocks', () => {
 })
 
 describe('the outbox over batch blocks', () => {
-  let t: TestNode
-
-  beforeAll(async () => {
-    t = await openNode(await tempDir(), null, { name: 'alice' })
-  })
-  afterAll(async () => {
-    await t.node.close()
-    await rm(t.dir, { recursive: true, force: true })
-  })
+  const solo = soloNode()
 
   it('pushes whole blocks, never more than SYNC_MAX_PUSH at once, each envelope once', async () => {
+    const t = solo.node
     const keys = t.node.store.keys
     await t.api.ok('POST', '/api/channels', { name: 'burst' })
     const envelopes = Array.from({ length: 2 * MAX_BLOCK_ENVELOPES + 5 }, (_, i) =>

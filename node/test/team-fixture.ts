@@ -1,10 +1,20 @@
 // A team of nodes on a loopback testnet for one describe block, and what the reorder tests read
 // of a node's view (helpers.ts stays free of vitest: the p2p benchmarks import it outside the
 // test runner).
+import { rm } from 'node:fs/promises'
 import { afterAll, beforeAll, expect } from 'vitest'
 import { channelSpace } from '../view/keys.js'
 import type { ChannelRecord } from '../view/records.js'
-import { closeAll, eventually, startTeam, startTestnet, type TestNode, type Testnet } from './helpers.js'
+import {
+  closeAll,
+  eventually,
+  openNode,
+  startTeam,
+  startTestnet,
+  type TestNode,
+  type Testnet,
+  tempDir,
+} from './helpers.js'
 
 export interface TeamOnTestnet {
   testnet: Testnet
@@ -26,6 +36,19 @@ export function teamOnTestnet(size: number): TeamOnTestnet {
     await team.testnet?.destroy()
   })
   return team
+}
+
+/** For one describe block: a node of its own team, with no swarm. `.node` is set by a beforeAll. */
+export function soloNode(name = 'alice'): { node: TestNode } {
+  const solo = {} as { node: TestNode }
+  beforeAll(async () => {
+    solo.node = await openNode(await tempDir(), null, { name })
+  })
+  afterAll(async () => {
+    await solo.node?.node.close()
+    if (solo.node) await rm(solo.node.dir, { recursive: true, force: true })
+  })
+  return solo
 }
 
 /** The view position (autobase's linearized order) of a message id in a channel on a node. */
