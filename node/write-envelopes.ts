@@ -6,7 +6,7 @@ import { ApiError } from '../sdk/api/errors.js'
 import type { Envelope } from '../sdk/protocol/index.js'
 import type { TeamLog } from './log/team-log.js'
 import { WriteQueue } from './log/write-queue.js'
-import { isApplied, marksOf } from './view/applied.js'
+import { isApplied } from './view/applied.js'
 import { droppedKey, memberKey } from './view/keys.js'
 import type { ViewReader } from './view/read.js'
 import type { DroppedRecord, MemberRecord } from './view/records.js'
@@ -98,7 +98,7 @@ export class EnvelopeWriter {
     await this.queue.push(envelope.bytes)
     this.onAppended()
     const id = envelope.id.toString('hex')
-    if (await isApplied(marksOf(this.log.view), envelope.header.time, id)) return
+    if (await isApplied((key) => this.reader.get(key), envelope.header.time, id)) return
     const dropped = await this.reader.get<DroppedRecord>(droppedKey(id))
     throw dropError(dropped?.reason ?? 'not applied')
   }

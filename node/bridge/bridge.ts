@@ -9,7 +9,7 @@ import { SYNC_MAX_PULL, SYNC_MAX_PUSH } from '../../sdk/api/sync.js'
 import { backoffDelay, resolveRetry, sleep } from '../../sdk/client/backoff.js'
 import { type PulledEnvelope, RelaySync } from '../../sdk/client/relay-sync.js'
 import { decodeEnvelope, type Envelope, envelopeIdHex } from '../../sdk/protocol/index.js'
-import { isApplied, marksOf } from '../view/applied.js'
+import { isApplied, viewGet } from '../view/applied.js'
 import { droppedKey } from '../view/keys.js'
 import type { MemberRecord } from '../view/records.js'
 import { registerBridge } from './access.js'
@@ -292,28 +292,32 @@ export class RelayBridge {
    */
   private async receive(page: PulledEnvelope[]): Promise<void> {
     const cursors = this.cursors as BridgeCursors
-    const view = this.options.log.view
+    const get = viewGet(this.options.log.view)
     const fresh: Buffer[] = []
-    const repeats: Array<{ envelope: Envelope; applied: () => Promise<boolean> }> = []
+    const repeats: Array<{ envelope: Envelope; id: string }> = []
+    const seen = new Set<string>() // the same envelope twice in a page is appended once
     for (const e of page) {
-      this.stats.received++
       const envelope = this.ours(e.data)
       if (!envelope) continue // not an envelope of this team: nothing to apply
       // the relay's `id` is not trusted: the id is what the bytes hash to
       const id = envelopeIdHex(envelope)
+      if (seen.has(id)) continue
+      seen.add(id)
       this.remember(id)
-      const applied = () => isApplied(marksOf(view), envelope.header.time, id)
-      if (!(await applied()) && !(await view.get(droppedKey(id)))) fresh.push(e.data)
-      if (this.gateway && repeatsUnclaimed(envelope.header)) repeats.push({ envelope, applied })
+      const known = (await isApplied(get, envelope.header.time, id)) || (await get(droppedKey(id))) !== null
+      if (!known) fresh.push(e.data)
+      if (this.gateway && repeatsUnclaimed(envelope.header)) repeats.push({ envelope, id })
     }
+    if (fresh.length > 0) await this.options.log.append(fresh)
+    this.stats.received += page.length
+    this.stats.applied += fresh.length
     if (page.length > 0) this.stats.pullAt = new Date().toISOString()
-    if (fresh.length > 0) {
-      await this.options.log.append(fresh)
-      this.stats.applied += fresh.length
-    }
     // applied, so verified: an Ack or Delete a member's bridge pushed may be ours to repeat
-    for (const { envelope, applied } of repeats)
-      if (await applied()) await this.gateway?.mirrorUnclaimed(envelope).catch((err) => this.warn(err))
+    for (const { envelope, id } of repeats) {
+      if (this.signal.aborted) return
+      if (await isApplied(get, envelope.header.time, id))
+        await this.gateway?.mirrorUnclaimed(envelope).catch((err) => this.warn(err))
+    }
     const last = page[page.length - 1]
     if (last) cursors.pull = last.cursor
     this.saveSoon()

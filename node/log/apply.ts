@@ -8,7 +8,7 @@ import type { AutobaseHost, AutobaseNode } from 'autobase'
 import type Hyperbee from 'hyperbee'
 import { CHANNEL_NAME_RE } from '../../sdk/api/schemas.js'
 import { decodeEnvelope, type Envelope, verifyEnvelope } from '../../sdk/protocol/index.js'
-import { isApplied } from '../view/applied.js'
+import { isApplied, markKeyOf } from '../view/applied.js'
 import {
   applyAck,
   applyChannelCreate,
@@ -18,7 +18,7 @@ import {
   applyStatus,
   type OpContext,
 } from '../view/content-ops.js'
-import { doneKey, droppedKey, epochKey, memberKey } from '../view/keys.js'
+import { droppedKey, epochKey, memberKey } from '../view/keys.js'
 import type { MemberRecord, Role, ViewValue } from '../view/records.js'
 import { ViewTx } from '../view/tx.js'
 import { envelopesOf } from './blocks.js'
@@ -82,7 +82,7 @@ async function applyOne(tx: ViewTx, op: Decoded, host: AutobaseHost, ctx: ApplyC
     await tx.put(droppedKey(id), { reason: op.error ?? 'invalid', type: 0, author: '' })
     return
   }
-  if (await isApplied(tx.marks, envelope.header.time, id)) return // by another path: applied once
+  if (await isApplied(tx.read, envelope.header.time, id)) return // by another path: applied once
   const reason = await check(tx, envelope, host, ctx)
   if (reason) {
     await tx.put(droppedKey(id), {
@@ -92,7 +92,8 @@ async function applyOne(tx: ViewTx, op: Decoded, host: AutobaseHost, ctx: ApplyC
     })
     return
   }
-  await tx.put(doneKey(envelope.header.time, id), true)
+  // after the operation: a genesis states the team's mark format for its own mark too
+  await tx.put(markKeyOf(await tx.getMeta(), envelope.header.time, id), true)
 }
 
 /** Checks and applies one verified envelope; a reason when it was dropped. */

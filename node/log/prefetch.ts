@@ -4,7 +4,9 @@
 // (about 30 per message before this); issued together they overlap. What the batch then writes
 // is answered from the ViewTx's memory, so the prefetched values never go stale within a call.
 import type { Envelope } from '../../sdk/protocol/index.js'
-import { channelKey, doneKey, legacyDoneKey, META, memberKey } from '../view/keys.js'
+import { markKeyOf } from '../view/applied.js'
+import { channelKey, META, memberKey } from '../view/keys.js'
+import type { MetaRecord } from '../view/records.js'
 import type { ViewTx } from '../view/tx.js'
 import { apiIdOf, OpType } from './ops.js'
 
@@ -18,17 +20,17 @@ export interface Decoded {
 
 export async function prefetch(tx: ViewTx, ops: Decoded[]): Promise<void> {
   const first: string[] = [META]
-  for (const { id, envelope } of ops) {
+  for (const { envelope } of ops) {
     if (!envelope) continue
     const h = envelope.header
-    first.push(doneKey(h.time, id), memberKey(h.author.toString('hex')))
+    first.push(memberKey(h.author.toString('hex')))
     if (h.channel) first.push(channelKey(h.channel))
   }
   await tx.prefetch(first)
+  // the applied marks' keys follow the team's format, in META (node/view/applied.ts)
+  const meta = (await tx.get<MetaRecord>(META)) ?? null
   const second: string[] = []
-  // a team created before doneKey took the time also keeps its old marks (node/view/applied.ts)
-  if ((await tx.getMeta()).dedupe !== 2)
-    for (const { id, envelope } of ops) if (envelope) second.push(legacyDoneKey(id))
+  for (const { id, envelope } of ops) if (envelope) second.push(markKeyOf(meta, envelope.header.time, id))
   for (const { envelope } of ops) {
     if (!envelope) continue
     const h = envelope.header

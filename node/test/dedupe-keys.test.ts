@@ -1,70 +1,98 @@
-// The dedupe marks of applied envelopes: a team whose genesis says `format: 2` keys them by author
-// time first (doneKey); a team created before holds `d/<id>` marks, and those must keep counting,
-// or an old envelope arriving again by another path would be applied twice.
+// The applied marks of envelopes: a team whose genesis says `format: 2` keys them by author time
+// first (doneKey); a team created before keeps `d/<id>` marks, as its older nodes write them, so
+// that every replica of a team builds the same view. Run through the node's own apply function
+// over a real hyperbee, and through a running node.
 import { rm } from 'node:fs/promises'
+import type { AutobaseHost, AutobaseNode } from 'autobase'
 import Corestore from 'corestore'
 import Hyperbee from 'hyperbee'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { isApplied, marksOf } from '../view/applied.js'
+import { memberAddEnvelope } from '../identity.js'
+import { createApply } from '../log/apply.js'
+import { controlKeyOf, OpType, sealContent } from '../log/ops.js'
+import { isApplied, viewGet } from '../view/applied.js'
 import { doneKey, legacyDoneKey, META } from '../view/keys.js'
-import type { MetaRecord, ViewValue } from '../view/records.js'
+import type { ChannelRecord, MetaRecord, ViewValue } from '../view/records.js'
 import { tempDir } from './helpers.js'
 import { soloNode } from './team-fixture.js'
 
-describe('dedupe marks', () => {
-  const time = 1_767_225_600_123
-  const id = 'ab'.repeat(32)
+describe('applied marks', () => {
+  const solo = soloNode()
 
   it('sorts the marks by time, so new envelopes land at the end of the range', () => {
-    expect(doneKey(time, id)).toBe(`d/1767225600123/${id}`)
-    expect(doneKey(5, id) < doneKey(time, id)).toBe(true)
+    const id = 'ab'.repeat(32)
+    expect(doneKey(1_767_225_600_123, id)).toBe(`d/1767225600123/${id}`)
+    expect(doneKey(5, id) < doneKey(1_767_225_600_123, id)).toBe(true)
   })
 
-  describe('the rule over a view', () => {
+  describe('follow the format the genesis states', () => {
     let dir: string
     let store: Corestore
-    let bee: Hyperbee<ViewValue>
     beforeAll(async () => {
       dir = await tempDir()
       store = new Corestore(dir)
-      bee = new Hyperbee<ViewValue>(store.get({ name: 'view' }), {
-        keyEncoding: 'utf-8',
-        valueEncoding: 'json',
-      })
-      await bee.ready()
     })
     afterAll(async () => {
-      await bee.close()
       await store.close()
       await rm(dir, { recursive: true, force: true })
     })
 
-    it('counts an old mark only in a team created before', async () => {
-      const applied = () => isApplied(marksOf(bee), time, id)
-      await bee.put(META, { genesis: true, epoch: 0 })
-      expect(await applied()).toBe(false)
-      await bee.put(legacyDoneKey(id), true)
-      expect(await applied()).toBe(true)
-      await bee.put(META, { genesis: true, epoch: 0, dedupe: 2 }) // its marks are never d/<id>
-      expect(await applied()).toBe(false)
-      await bee.put(doneKey(time, id), true)
-      expect(await applied()).toBe(true)
+    // genesis, a message, then the same message again (another path): each in its own apply call
+    const replay = async (name: string, format: { format?: 2 }) => {
+      const keys = solo.node.node.store.keys
+      const view = new Hyperbee<ViewValue>(store.get({ name }), {
+        keyEncoding: 'utf-8',
+        valueEncoding: 'json',
+      })
+      await view.ready()
+      const apply = createApply({ teamId: keys.teamId, controlKey: controlKeyOf(keys.teamKey) })
+      const self = { publicKey: keys.device.publicKey, writer: Buffer.alloc(32, 7), role: 'admin' as const }
+      const genesis = memberAddEnvelope(keys, { ...self, name: 'alice' }, format)
+      const message = sealContent(keys, {
+        type: OpType.Message,
+        channel: 'marks',
+        body: { content: 'once', sender: 'alice' },
+      })
+      const host = {} as AutobaseHost // genesis and messages call none of it
+      for (const bytes of [genesis.bytes, message.bytes, message.bytes])
+        await apply([{ value: bytes } as unknown as AutobaseNode], view, host)
+      const meta = (await view.get(META))?.value as MetaRecord
+      const channel = (await view.get('ch/marks'))?.value as ChannelRecord
+      const id = message.id.toString('hex')
+      const marks = { time: message.header.time, id }
+      return { view, meta, channel, marks }
+    }
+
+    it('a team created before: d/<id> marks, and a second copy is still applied once', async () => {
+      const { view, meta, channel, marks } = await replay('old-format', {})
+      expect(meta.dedupe).toBeUndefined()
+      expect(channel.count).toBe(1)
+      expect((await view.get(legacyDoneKey(marks.id)))?.value).toBe(true)
+      expect(await view.get(doneKey(marks.time, marks.id))).toBeNull()
+      expect(await isApplied(viewGet(view), marks.time, marks.id)).toBe(true)
+      await view.close()
+    })
+
+    it('a team with format 2: d/<time>/<id> marks, and a second copy is still applied once', async () => {
+      const { view, meta, channel, marks } = await replay('new-format', { format: 2 })
+      expect(meta.dedupe).toBe(2)
+      expect(channel.count).toBe(1)
+      expect((await view.get(doneKey(marks.time, marks.id)))?.value).toBe(true)
+      expect(await view.get(legacyDoneKey(marks.id))).toBeNull()
+      expect(await isApplied(viewGet(view), marks.time, marks.id)).toBe(true)
+      await view.close()
     })
   })
 
-  describe('a new team', () => {
-    const solo = soloNode()
-
-    it('says so in its genesis, and marks every applied envelope by time', async () => {
-      const t = solo.node
-      await t.api.ok('POST', '/api/channels/dedupe/messages', { content: 'one' })
-      await t.api.ok('POST', '/api/channels/dedupe/messages', { content: 'two' })
-      const meta = (await t.node.log.view.get(META))?.value as MetaRecord
-      expect(meta.dedupe).toBe(2)
-      const marks: string[] = []
-      for await (const { key } of t.node.log.view.createReadStream({ gt: 'd/', lt: 'd0' })) marks.push(key)
-      expect(marks.length).toBeGreaterThanOrEqual(3) // genesis, the channel, two messages
-      for (const key of marks) expect(key).toMatch(/^d\/\d{13}\/[0-9a-f]{64}$/)
-    })
+  it('a new node states format 2 in its genesis and marks every envelope by time', async () => {
+    const t = solo.node
+    await t.api.ok('POST', '/api/channels/dedupe/messages', { content: 'one' })
+    await t.api.ok('POST', '/api/channels/dedupe/messages', { content: 'two' })
+    const meta = (await t.node.log.view.get(META))?.value as MetaRecord
+    expect(meta.dedupe).toBe(2)
+    const marks: string[] = []
+    for await (const { key } of t.node.log.view.createReadStream({ gt: 'd/', lt: 'd0' })) marks.push(key)
+    expect(marks).toHaveLength(3) // genesis and two messages (a post creates its channel)
+    for (const key of marks) expect(key).toMatch(/^d\/\d{13}\/[0-9a-f]{64}$/)
   })
 })

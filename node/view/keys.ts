@@ -5,7 +5,7 @@
 //   mb/<author hex>              a member device: role, autobase writer key, sealed epoch keys
 //   ep/<epoch>                   an epoch's sealed keys (one per member at the time)
 //   d/<time>/<envelope id hex>   envelopes applied once (dedupe across p2p and relay paths);
-//                                `d/<envelope id hex>` in views from before META.dedupe = 2
+//                                `d/<envelope id hex>` in teams whose genesis has no format 2
 //   x/<envelope id hex>          envelopes dropped by apply, with the reason
 //   ch/<channel>                 channel record: generation, counters, creating envelope
 //   c/<channel>/<gen>/...        everything of one generation of a channel (a deleted channel's
@@ -38,7 +38,7 @@ export const epochKey = (epoch: number) => `ep/${seqKey(epoch)}`
  * that carries the envelope finds the same key.
  */
 export const doneKey = (time: number, id: string) => `d/${String(time).padStart(13, '0')}/${id}`
-/** The dedupe key of views whose META has no `dedupe: 2` (created before doneKey took the time). */
+/** The applied mark of teams whose genesis states no `format: 2` (node/view/applied.ts). */
 export const legacyDoneKey = (id: string) => `d/${id}`
 export const droppedKey = (id: string) => `x/${id}`
 export const channelKey = (name: string) => `ch/${name}`

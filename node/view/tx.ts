@@ -4,7 +4,7 @@
 // while apply runs), so a key is read from the tree at most once per apply call, and `prefetch`
 // reads the keys an apply call will need all at once instead of one round trip after another.
 import type { HyperbeeBatch } from 'hyperbee'
-import type { MarkSource } from './applied.js'
+import type { ViewGet } from './applied.js'
 import { type ChannelSpace, channelKey, channelSpace, META } from './keys.js'
 import type { ChannelRecord, MetaRecord, ViewValue } from './records.js'
 
@@ -47,11 +47,11 @@ export class ViewTx {
     return this.meta
   }
 
-  /** The batch as a source of applied marks (node/view/applied.ts). */
-  readonly marks: MarkSource = {
-    get: (key) => this.get(key),
-    meta: () => this.getMeta(),
-  }
+  /**
+   * A read for node/view/applied.ts: META as this batch has it (genesis may have set it in this
+   * very batch), without caching it the way getMeta does (a cached META is written at flush).
+   */
+  readonly read: ViewGet = (key) => (key === META && this.meta ? Promise.resolve(this.meta) : this.get(key))
 
   /** The channel record, live or deleted, or null when it never existed. */
   async channel(name: string): Promise<ChannelRecord | null> {
