@@ -11,9 +11,11 @@
 //
 // Almost always arrival order IS view order (no reorder happened), so the index stores only the
 // difference: up to `base` aseq = view position (those positions are signed, i.e. final); past it
-// every item has an explicit entry p/<aseq> -> {id, s: view position, 0 once gone} and
-// q/<id> -> aseq. As positions become signed, entries whose aseq equals their position fold into
-// `base` again, so a team that never reorders keeps no entries and a read is one view range.
+// every item has an explicit entry p/<aseq> -> {id, s: view position, 0 once gone}, and an item
+// whose aseq is not the position it arrived at (or moved to) also q/<id> -> aseq (the others are
+// found by name through their position). As positions become signed, entries whose aseq equals
+// their position fold into `base` again, so a team that never reorders keeps no entries and a
+// read is one view range.
 import type Corestore from 'corestore'
 import Hyperbee from 'hyperbee'
 import {
@@ -193,21 +195,26 @@ export class Arrivals {
         mark.base = mark.last = mark.seen = stable
       }
       const from = reordered ? mark.base : mark.seen
+      // after a reorder: the aseq of every item given one past base, by name
+      const given = reordered ? await this.tail(keys, mark) : null
       for await (const { key, value } of snap.createReadStream({
         gt: feed.at(space, from),
         lt: feed.range(space).lt,
       })) {
         const s = seqOf(key)
         const id = feed.idOf(value)
-        const known = reordered ? ((await batch.get(keys.id(id)))?.value as number | undefined) : undefined
+        const known = given?.get(id)
         if (known !== undefined) {
           // seen before, moved by the reorder: keep its aseq, refresh the position
           await batch.put(keys.at(known), { id, s })
+          if (known !== s) await batch.put(keys.id(id), known) // aseqOf no longer finds it at `known`
           continue
         }
         mark.last++
         await batch.put(keys.at(mark.last), { id, s })
-        await batch.put(keys.id(id), mark.last)
+        // an item that arrives at the position of its aseq (no reorder so far: nearly always)
+        // needs no q/ entry, aseqOf finds it through its p/ entry; half the writes of a long tail
+        if (mark.last !== s) await batch.put(keys.id(id), mark.last)
       }
       mark.seen = count
       mark.tip = await idAt(count)
@@ -222,12 +229,25 @@ export class Arrivals {
     }
   }
 
+  /** name -> aseq of the items past `base` (their p/ entries, as last written). */
+  private async tail(keys: FeedKeys, mark: Mark): Promise<Map<string, number>> {
+    const given = new Map<string, number>()
+    for await (const { key, value } of this.bee.createReadStream(keys.after(mark.base)))
+      given.set((value as Entry).id, seqOf(key))
+    return given
+  }
+
   /** The aseq of an item name, or null when this node never saw it in this generation. */
   async aseqOf(name: string, mark: Mark, space: ChannelSpace, id: string, feed: Feed = MESSAGES) {
-    const known = (await this.bee.get(feedKeys(feed, name, mark.gen).id(id)))?.value as number | undefined
+    const keys = feedKeys(feed, name, mark.gen)
+    const known = (await this.bee.get(keys.id(id)))?.value as number | undefined
     if (known !== undefined) return known
     const s = await feed.find(this.view(), space, id)
-    return typeof s === 'number' && s <= mark.base ? s : null
+    if (typeof s !== 'number' || s > mark.last) return null
+    if (s <= mark.base) return s
+    // an item whose aseq was its position when it arrived has no q/ entry: its p/ entry names it
+    const e = (await this.bee.get(keys.at(s)))?.value as Entry | undefined
+    return e?.id === id ? s : null
   }
 
   /** The name at an aseq (for cursors this node never saw: a search by id order). */
