@@ -243,11 +243,18 @@ export class Arrivals {
     const known = (await this.bee.get(keys.id(id)))?.value as number | undefined
     if (known !== undefined) return known
     const s = await feed.find(this.view(), space, id)
-    if (typeof s !== 'number' || s > mark.last) return null
-    if (s <= mark.base) return s
-    // an item whose aseq was its position when it arrived has no q/ entry: its p/ entry names it
-    const e = (await this.bee.get(keys.at(s)))?.value as Entry | undefined
-    return e?.id === id ? s : null
+    if (typeof s === 'number' && s <= mark.base) return s
+    if (mark.last === mark.base) return null // no entries past base: never seen
+    // an item whose aseq was its position when it arrived has no q/ entry: its p/ entry names it,
+    // at that position unless the view moved it since (a reorder not synced yet, or an item the
+    // new order dropped); then only the tail's entries can tell
+    if (typeof s === 'number' && s <= mark.last) {
+      const e = (await this.bee.get(keys.at(s)))?.value as Entry | undefined
+      if (e?.id === id) return s
+    }
+    for await (const { key, value } of this.bee.createReadStream(keys.after(mark.base)))
+      if ((value as Entry).id === id) return seqOf(key)
+    return null
   }
 
   /** The name at an aseq (for cursors this node never saw: a search by id order). */
