@@ -80,6 +80,19 @@ describe('relay bridge', () => {
     expect(s?.push.sent).toBeLessThanOrEqual(2)
   })
 
+  it('a page pulled from the relay is appended as one batch: blocks shared, not one each', async () => {
+    const [a, b] = team.nodes as [TestNode, TestNode]
+    const before = b.node.log.base.local.length
+    await b.node.close()
+    for (let i = 0; i < 40; i++) await a.api.ok('POST', '/api/channels/paged/messages', { content: `p${i}` })
+    await eventually(async () => expect(a.node.bridge?.status().lag).toBe(0)) // all on the relay
+    await b.restart({ swarm: false, relay: { url: team.relay.url, key: team.relayKey } })
+    await eventually(async () => expect(await contents(b.api, 'paged')).toHaveLength(40))
+    // 40 envelopes in one append take one block (node/log/blocks.ts); an autobase ack or two may
+    // follow; one append per envelope took 40
+    expect(b.node.log.base.local.length - before).toBeLessThanOrEqual(4)
+  })
+
   it('with the swarm and the relay both on, every operation is applied once', async () => {
     const [a, b] = team.nodes as [TestNode, TestNode]
     const relayOpt = { url: team.relay.url, key: team.relayKey }
