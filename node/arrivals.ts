@@ -292,10 +292,28 @@ export class Arrivals {
         const range = reverse
           ? { gt: keys.at(mark.base), lte: keys.at(after) }
           : keys.after(Math.max(after, mark.base))
-        for await (const { key, value } of chunked(bee, range, reverse, want)) {
-          const record = await itemOf(view, space, feed, value as Entry, skipMissing)
-          if (record) yield { aseq: seqOf(key), record: record as T }
+        // The entries past `base` are contiguous, and a fold deletes them from the bottom: a gap
+        // means a sync folded them into base while this walk ran (its mark is older). Those items
+        // are signed now, at aseq = position, and are read from the view there.
+        let next = reverse ? Math.min(after, mark.last) : Math.max(after, mark.base) + 1
+        const step = reverse ? -1 : 1
+        const before = (upto: number) => (reverse ? next > upto : next < upto)
+        // (a nested generator only on a gap: one per item would cost every read, see above)
+        const folded = async function* (upto: number) {
+          for (; before(upto); next += step) {
+            const record = await rawGet(view, feed.at(space, next))
+            if (record !== undefined) yield { aseq: next, record: record as T }
+          }
         }
+        for await (const { key, value } of chunked(bee, range, reverse, want)) {
+          const aseq = seqOf(key)
+          if (before(aseq)) yield* folded(aseq)
+          const record = await itemOf(view, space, feed, value as Entry, skipMissing)
+          if (record) yield { aseq, record: record as T }
+          next = aseq + step
+        }
+        const end = reverse ? mark.base : mark.last + 1
+        if (before(end)) yield* folded(end)
         continue
       }
       const top = reverse ? Math.min(after, mark.base) : mark.base
