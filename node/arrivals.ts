@@ -197,6 +197,7 @@ export class Arrivals {
       const from = reordered ? mark.base : mark.seen
       // after a reorder: the aseq of every item given one past base, by name
       const given = reordered ? await this.tail(keys, mark) : null
+      const placed = new Set<string>() // the names the scan below met (only needed after a reorder)
       for await (const { key, value } of snap.createReadStream({
         gt: feed.at(space, from),
         lt: feed.range(space).lt,
@@ -204,6 +205,7 @@ export class Arrivals {
         const s = seqOf(key)
         const id = feed.idOf(value)
         const known = given?.get(id)
+        if (given) placed.add(id)
         if (known !== undefined) {
           // seen before, moved by the reorder: keep its aseq, refresh the position
           await batch.put(keys.at(known), { id, s })
@@ -216,6 +218,9 @@ export class Arrivals {
         // needs no q/ entry, aseqOf finds it through its p/ entry; half the writes of a long tail
         if (mark.last !== s) await batch.put(keys.id(id), mark.last)
       }
+      // a reordered tail item the new order no longer holds keeps its aseq by name (q/): aseqOf
+      // cannot find it through a position
+      if (given) for (const [id, aseq] of given) if (!placed.has(id)) await batch.put(keys.id(id), aseq)
       mark.seen = count
       mark.tip = await idAt(count)
       await fold(batch, keys, mark, stable, idAt)
@@ -243,15 +248,16 @@ export class Arrivals {
     const known = (await this.bee.get(keys.id(id)))?.value as number | undefined
     if (known !== undefined) return known
     const s = await feed.find(this.view(), space, id)
-    if (typeof s === 'number' && s <= mark.base) return s
-    if (mark.last === mark.base) return null // no entries past base: never seen
-    // an item whose aseq was its position when it arrived has no q/ entry: its p/ entry names it,
-    // at that position unless the view moved it since (a reorder not synced yet, or an item the
-    // new order dropped); then only the tail's entries can tell
-    if (typeof s === 'number' && s <= mark.last) {
-      const e = (await this.bee.get(keys.at(s)))?.value as Entry | undefined
-      if (e?.id === id) return s
-    }
+    // not in the view: another server's id (a reorder that dropped an item wrote its q/ entry)
+    if (typeof s !== 'number') return null
+    if (s <= mark.base) return s
+    // an item whose aseq was its position when it arrived has no q/ entry: its p/ entry names it
+    const e = (await this.bee.get(keys.at(s)))?.value as Entry | undefined
+    if (e?.id === id) return s
+    // gone although `mark` had it: a later sync folded it into base, at aseq = position
+    if (!e && s <= mark.last) return s
+    if (!e) return null // past everything this node gave an aseq
+    // the view moved it since the last sync (a reorder not synced yet): only the tail can tell
     for await (const { key, value } of this.bee.createReadStream(keys.after(mark.base)))
       if ((value as Entry).id === id) return seqOf(key)
     return null
@@ -264,7 +270,10 @@ export class Arrivals {
       return v === undefined ? null : feed.idOf(v)
     }
     const e = (await this.bee.get(feedKeys(feed, name, mark.gen).at(aseq)))?.value as Entry | undefined
-    return e?.id ?? null
+    if (e || aseq > mark.last) return e?.id ?? null
+    // gone although `mark` had it: a later sync folded it into base, at aseq = position
+    const v = (await this.view().get(feed.at(space, aseq)))?.value
+    return v === undefined ? null : feed.idOf(v)
   }
 
   /**
