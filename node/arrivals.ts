@@ -196,7 +196,11 @@ export class Arrivals {
       }
       const from = reordered ? mark.base : mark.seen
       // after a reorder: the aseq of every item given one past base, by name
-      const given = reordered ? await this.tail(keys, mark) : null
+      let given: Map<string, number> | null = null
+      if (reordered) {
+        given = new Map()
+        for await (const [id, aseq] of this.tail(keys, mark)) given.set(id, aseq)
+      }
       const placed = new Set<string>() // the names the scan below met (only needed after a reorder)
       for await (const { key, value } of snap.createReadStream({
         gt: feed.at(space, from),
@@ -234,12 +238,10 @@ export class Arrivals {
     }
   }
 
-  /** name -> aseq of the items past `base` (their p/ entries, as last written). */
-  private async tail(keys: FeedKeys, mark: Mark): Promise<Map<string, number>> {
-    const given = new Map<string, number>()
+  /** [name, aseq] of the items past `base` (their p/ entries, as last written). */
+  private async *tail(keys: FeedKeys, mark: Mark): AsyncIterable<[string, number]> {
     for await (const { key, value } of this.bee.createReadStream(keys.after(mark.base)))
-      given.set((value as Entry).id, seqOf(key))
-    return given
+      yield [(value as Entry).id, seqOf(key)]
   }
 
   /** The aseq of an item name, or null when this node never saw it in this generation. */
@@ -258,8 +260,7 @@ export class Arrivals {
     if (!e && s <= mark.last) return s
     if (!e) return null // past everything this node gave an aseq
     // the view moved it since the last sync (a reorder not synced yet): only the tail can tell
-    for await (const { key, value } of this.bee.createReadStream(keys.after(mark.base)))
-      if ((value as Entry).id === id) return seqOf(key)
+    for await (const [name, aseq] of this.tail(keys, mark)) if (name === id) return aseq
     return null
   }
 

@@ -6,7 +6,7 @@ import { ApiError } from '../sdk/api/errors.js'
 import type { Envelope } from '../sdk/protocol/index.js'
 import type { TeamLog } from './log/team-log.js'
 import { WriteQueue } from './log/write-queue.js'
-import { isApplied } from './view/applied.js'
+import { appliedIn } from './view/applied.js'
 import { droppedKey, memberKey } from './view/keys.js'
 import type { ViewReader } from './view/read.js'
 import type { DroppedRecord, MemberRecord } from './view/records.js'
@@ -37,6 +37,7 @@ export function dropError(reason: string): ApiError {
 
 export class EnvelopeWriter {
   private readonly queue: WriteQueue
+  private readonly applied: (time: number, id: string) => Promise<boolean>
   private readonly locks = new Map<string, Promise<unknown>>()
   /** the wait for writability that concurrent writes share (untilWritable) */
   private writableWait: Promise<void> | null = null
@@ -47,6 +48,7 @@ export class EnvelopeWriter {
     private readonly onAppended: () => void,
   ) {
     this.queue = new WriteQueue((envelopes) => log.append(envelopes))
+    this.applied = appliedIn((key) => reader.get(key))
   }
 
   /**
@@ -98,7 +100,7 @@ export class EnvelopeWriter {
     await this.queue.push(envelope.bytes)
     this.onAppended()
     const id = envelope.id.toString('hex')
-    if (await isApplied((key) => this.reader.get(key), envelope.header.time, id)) return
+    if (await this.applied(envelope.header.time, id)) return
     const dropped = await this.reader.get<DroppedRecord>(droppedKey(id))
     throw dropError(dropped?.reason ?? 'not applied')
   }

@@ -9,7 +9,7 @@ import { SYNC_MAX_PULL, SYNC_MAX_PUSH } from '../../sdk/api/sync.js'
 import { backoffDelay, resolveRetry, sleep } from '../../sdk/client/backoff.js'
 import { type PulledEnvelope, RelaySync } from '../../sdk/client/relay-sync.js'
 import { decodeEnvelope, type Envelope, envelopeIdHex } from '../../sdk/protocol/index.js'
-import { isApplied, viewGet } from '../view/applied.js'
+import { appliedIn } from '../view/applied.js'
 import { droppedKey } from '../view/keys.js'
 import type { MemberRecord } from '../view/records.js'
 import { registerBridge } from './access.js'
@@ -33,6 +33,8 @@ export class RelayBridge {
   private cursors: BridgeCursors | null = null
   /** ids this bridge read from the relay: never pushed back */
   private readonly fromRelay = new Set<string>()
+  /** whether the live view marks an envelope applied (node/view/applied.ts) */
+  private readonly applied = appliedIn(async (key) => (await this.options.log.view.get(key))?.value ?? null)
   private dirty = true
   private wake: (() => void) | null = null
   private saving: Promise<void> = Promise.resolve()
@@ -292,7 +294,6 @@ export class RelayBridge {
    */
   private async receive(page: PulledEnvelope[]): Promise<void> {
     const cursors = this.cursors as BridgeCursors
-    const get = viewGet(this.options.log.view)
     const fresh: Buffer[] = []
     const repeats: Array<{ envelope: Envelope; id: string }> = []
     const seen = new Set<string>() // the same envelope twice in a page is appended once
@@ -304,8 +305,8 @@ export class RelayBridge {
       if (seen.has(id)) continue
       seen.add(id)
       this.remember(id)
-      const known = (await isApplied(get, envelope.header.time, id)) || (await get(droppedKey(id))) !== null
-      if (!known) fresh.push(e.data)
+      const applied = await this.applied(envelope.header.time, id)
+      if (!applied && !(await this.options.log.view.get(droppedKey(id)))) fresh.push(e.data)
       if (this.gateway && repeatsUnclaimed(envelope.header)) repeats.push({ envelope, id })
     }
     if (fresh.length > 0) await this.options.log.append(fresh)
@@ -315,7 +316,7 @@ export class RelayBridge {
     // applied, so verified: an Ack or Delete a member's bridge pushed may be ours to repeat
     for (const { envelope, id } of repeats) {
       if (this.signal.aborted) return
-      if (await isApplied(get, envelope.header.time, id))
+      if (await this.applied(envelope.header.time, id))
         await this.gateway?.mirrorUnclaimed(envelope).catch((err) => this.warn(err))
     }
     const last = page[page.length - 1]

@@ -1,8 +1,9 @@
 // What the node holds that the relay may lack: the envelopes in the team log's writer cores (one
 // per member device, this node's own included; a block holds one or several, node/log/blocks.ts),
-// read past the per-writer push cursor in causal order. Every autobase block names the writer heads it was appended after, so a block is
-// emitted only after the blocks it depends on; the relay's sync log is then a valid replay order
-// (a member's messages never precede the operation that added the member).
+// read past the per-writer push cursor in causal order. Every autobase block names the writer
+// heads it was appended after, so a block is emitted only after the blocks it depends on; the
+// relay's sync log is then a valid replay order (a member's messages never precede the operation
+// that added the member).
 import { createRequire } from 'node:module'
 import type Corestore from 'corestore'
 import { decodeEnvelope, envelopeIdHex } from '../../sdk/protocol/index.js'

@@ -8,7 +8,7 @@ import type { AutobaseHost, AutobaseNode } from 'autobase'
 import type Hyperbee from 'hyperbee'
 import { CHANNEL_NAME_RE } from '../../sdk/api/schemas.js'
 import { decodeEnvelope, type Envelope, verifyEnvelope } from '../../sdk/protocol/index.js'
-import { isApplied, markKeyOf } from '../view/applied.js'
+import { markKeyOf } from '../view/applied.js'
 import {
   applyAck,
   applyChannelCreate,
@@ -82,7 +82,8 @@ async function applyOne(tx: ViewTx, op: Decoded, host: AutobaseHost, ctx: ApplyC
     await tx.put(droppedKey(id), { reason: op.error ?? 'invalid', type: 0, author: '' })
     return
   }
-  if (await isApplied(tx.read, envelope.header.time, id)) return // by another path: applied once
+  // the same operation by another path: applied once
+  if ((await tx.get(markKeyOf(await tx.getMeta(), envelope.header.time, id))) !== null) return
   const reason = await check(tx, envelope, host, ctx)
   if (reason) {
     await tx.put(droppedKey(id), {

@@ -1,9 +1,10 @@
 // How envelopes sit in the blocks of a writer core. A lone envelope is a block of its own; the
 // envelopes of one local batch (the write queue's group commit, a bridge pull) share blocks of up
-// to MAX_BLOCK_ENVELOPES envelopes or MAX_BLOCK_BYTES bytes of envelopes (plus a few bytes of framing). Every block costs the same fixed work
-// however small it is (a hypercore request, a merkle proof and its checks, autobase loading and
-// linearizing a node), and a 509-byte message in a block of its own paid it in full: a peer
-// catching up a burst of 10,000 messages spent 5x the time raw hypercore needs to move them.
+// to MAX_BLOCK_ENVELOPES envelopes or MAX_BLOCK_BYTES bytes of envelopes (plus a few bytes of
+// framing). Every block costs the same fixed work however small it is (a hypercore request, a
+// merkle proof and its checks, autobase loading and linearizing a node), and a 509-byte message
+// in a block of its own paid it in full: a peer catching up a burst of 10,000 messages spent 5x
+// the time raw hypercore needs to move them.
 //
 // A batch block is `0x00` followed by a compact-encoding array of envelope buffers. An envelope
 // starts with its protocol version (compact uint, >= 1), so the first byte tells the two apart.

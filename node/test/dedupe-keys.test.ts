@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { memberAddEnvelope } from '../identity.js'
 import { createApply } from '../log/apply.js'
 import { controlKeyOf, OpType, sealContent } from '../log/ops.js'
-import { isApplied, viewGet } from '../view/applied.js'
+import { appliedIn } from '../view/applied.js'
 import { doneKey, legacyDoneKey, META } from '../view/keys.js'
 import type { ChannelRecord, MetaRecord, ViewValue } from '../view/records.js'
 import { tempDir } from './helpers.js'
@@ -69,7 +69,9 @@ describe('applied marks', () => {
       expect(channel.count).toBe(1)
       expect((await view.get(legacyDoneKey(marks.id)))?.value).toBe(true)
       expect(await view.get(doneKey(marks.time, marks.id))).toBeNull()
-      expect(await isApplied(viewGet(view), marks.time, marks.id)).toBe(true)
+      expect(await appliedIn(async (k) => (await view.get(k))?.value ?? null)(marks.time, marks.id)).toBe(
+        true,
+      )
       await view.close()
     })
 
@@ -79,7 +81,9 @@ describe('applied marks', () => {
       expect(channel.count).toBe(1)
       expect((await view.get(doneKey(marks.time, marks.id)))?.value).toBe(true)
       expect(await view.get(legacyDoneKey(marks.id))).toBeNull()
-      expect(await isApplied(viewGet(view), marks.time, marks.id)).toBe(true)
+      expect(await appliedIn(async (k) => (await view.get(k))?.value ?? null)(marks.time, marks.id)).toBe(
+        true,
+      )
       await view.close()
     })
   })

@@ -4,7 +4,6 @@
 // while apply runs), so a key is read from the tree at most once per apply call, and `prefetch`
 // reads the keys an apply call will need all at once instead of one round trip after another.
 import type { HyperbeeBatch } from 'hyperbee'
-import type { ViewGet } from './applied.js'
 import { type ChannelSpace, channelKey, channelSpace, META } from './keys.js'
 import type { ChannelRecord, MetaRecord, ViewValue } from './records.js'
 
@@ -46,12 +45,6 @@ export class ViewTx {
     this.meta ??= (await this.get<MetaRecord>(META)) ?? { genesis: false, epoch: 0 }
     return this.meta
   }
-
-  /**
-   * A read for node/view/applied.ts: META as this batch has it (genesis may have set it in this
-   * very batch), without caching it the way getMeta does (a cached META is written at flush).
-   */
-  readonly read: ViewGet = (key) => (key === META && this.meta ? Promise.resolve(this.meta) : this.get(key))
 
   /** The channel record, live or deleted, or null when it never existed. */
   async channel(name: string): Promise<ChannelRecord | null> {
