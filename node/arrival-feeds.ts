@@ -3,7 +3,16 @@
 // range helpers both share.
 import type Hyperbee from 'hyperbee'
 import { type ChannelSpace, channelKey, seqKey } from './view/keys.js'
-import type { ChangeRecord, ChannelRecord, EventRecord, MessageRecord, ViewValue } from './view/records.js'
+import {
+  type ChangeRecord,
+  type ChannelRecord,
+  type EventRecord,
+  eventKey,
+  type MessageRecord,
+  type ViewValue,
+} from './view/records.js'
+
+export { eventKey }
 
 export type View = Hyperbee<ViewValue>
 
@@ -34,13 +43,6 @@ export const MESSAGES: Feed = {
   range: (space) => space.messages,
   idOf: (v) => (v as MessageRecord).id,
   find: (view, space, id) => num(view, space.messageId(id)),
-}
-
-/** An event's name: its operation's id; ack and delete events are named by their signature. */
-export function eventKey(event: EventRecord): string {
-  return event.type === 'ack' || event.type === 'delete'
-    ? `${event.type}:${event.env.slice(-88)}`
-    : `${event.type}:${event.id}`
 }
 
 export const EVENTS: Feed = {

@@ -28,6 +28,7 @@ import {
   type View,
 } from './arrival-feeds.js'
 import { type ChannelSpace, channelKey, channelSpace, seqOf } from './view/keys.js'
+import type { Placements } from './view/placements.js'
 import { type ChannelRecord, decodeViewValue, type ViewValue } from './view/records.js'
 
 /** Per feed and channel generation. */
@@ -107,6 +108,8 @@ export class Arrivals {
     store: Corestore,
     teamId: string,
     private readonly view: () => View,
+    /** what apply noted it placed (node/view/placements.ts): a tail named without reading it */
+    private readonly placements: Placements | null = null,
   ) {
     this.bee = new Hyperbee<Value>(store.get({ name: `handoff-arrivals-${teamId}` }), {
       keyEncoding: 'utf-8',
@@ -201,13 +204,9 @@ export class Arrivals {
         given = new Map()
         for await (const [id, aseq] of this.tail(keys, mark)) given.set(id, aseq)
       }
+      const tip = await idAt(count)
       const placed = new Set<string>() // the names the scan below met (only needed after a reorder)
-      for await (const { key, value } of snap.createReadStream({
-        gt: feed.at(space, from),
-        lt: feed.range(space).lt,
-      })) {
-        const s = seqOf(key)
-        const id = feed.idOf(value)
+      for await (const [s, id] of this.itemsPast(snap, feed, name, rec.gen, from, count, tip, reordered)) {
         const known = given?.get(id)
         if (given) placed.add(id)
         if (known !== undefined) {
@@ -226,7 +225,7 @@ export class Arrivals {
       // cannot find it through a position
       if (given) for (const [id, aseq] of given) if (!placed.has(id)) await batch.put(keys.id(id), aseq)
       mark.seen = count
-      mark.tip = await idAt(count)
+      mark.tip = tip
       await fold(batch, keys, mark, stable, idAt)
       await batch.put(keys.mark, mark)
       await batch.flush()
@@ -236,6 +235,35 @@ export class Arrivals {
     } finally {
       await snap.close()
     }
+  }
+
+  /**
+   * [position, name] of the items past `from` up to `count` in the snapshot. Appended items are
+   * named by what apply noted, when it noted every one and its last name is the snapshot's `tip`
+   * (the notes follow apply's latest order; a reorder, even one later than the snapshot, reads
+   * the view); otherwise they are read from the snapshot.
+   */
+  private async *itemsPast(
+    snap: View,
+    feed: Feed,
+    name: string,
+    gen: number,
+    from: number,
+    count: number,
+    tip: string | null,
+    reordered: boolean,
+  ): AsyncIterable<[number, string]> {
+    const noted = reordered ? null : (this.placements?.take(feed.tag, name, gen, from, count) ?? null)
+    if (noted && noted[noted.length - 1] === tip) {
+      for (let i = 0; i < noted.length; i++) yield [from + 1 + i, noted[i] as string]
+      return
+    }
+    const space = channelSpace(name, gen)
+    for await (const { key, value } of snap.createReadStream({
+      gt: feed.at(space, from),
+      lt: feed.range(space).lt,
+    }))
+      yield [seqOf(key), feed.idOf(value)]
   }
 
   /** [name, aseq] of the items past `base` (their p/ entries, as last written). */

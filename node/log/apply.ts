@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import type { AutobaseHost, AutobaseNode } from 'autobase'
 import type Hyperbee from 'hyperbee'
 import { CHANNEL_NAME_RE } from '../../sdk/api/schemas.js'
-import { decodeEnvelope, type Envelope, verifyEnvelope } from '../../sdk/protocol/index.js'
+import { decodeEnvelope, type Envelope } from '../../sdk/protocol/index.js'
 import { markKeyOf } from '../view/applied.js'
 import {
   applyAck,
@@ -19,15 +19,21 @@ import {
   type OpContext,
 } from '../view/content-ops.js'
 import { droppedKey, epochKey, memberKey } from '../view/keys.js'
+import type { Placements } from '../view/placements.js'
 import type { MemberRecord, Role, ViewValue } from '../view/records.js'
 import { ViewTx } from '../view/tx.js'
 import { envelopesOf } from './blocks.js'
 import { type EpochKeyBody, type MemberAddBody, OpType, openControl } from './ops.js'
 import { type Decoded, prefetch } from './prefetch.js'
+import { type SignatureChecks, signatureChecks } from './signature-checks.js'
 
 export interface ApplyContext {
   teamId: Buffer
   controlKey: Buffer
+  /** where signatures are checked (default: the process's worker threads) */
+  signatures?: SignatureChecks
+  /** where apply notes what it placed at each position, for the arrival order */
+  placements?: Placements
 }
 
 const ROLES = new Set<Role>(['admin', 'member', 'reader'])
@@ -35,20 +41,25 @@ const HEX32 = /^[0-9a-f]{64}$/
 /** Operations a reader device may author: reading leaves acks behind. */
 const READER_OPS = new Set<OpType>([OpType.Ack])
 const ADMIN_OPS = new Set<OpType>([OpType.MemberAdd, OpType.MemberRemove, OpType.EpochKey])
+/** The drop reason of a forged envelope, as verifyEnvelope words it. */
+const BAD_SIGNATURE = 'envelope signature does not match its author'
 
 export function createApply(ctx: ApplyContext) {
+  const signatures = ctx.signatures ?? signatureChecks()
   return async function apply(nodes: AutobaseNode[], view: Hyperbee<ViewValue>, host: AutobaseHost) {
     // one view batch for the whole call: its writes go to the view core as one append at flush
-    const tx = new ViewTx(view.batch({ update: false }))
-    const ops: Decoded[] = []
-    for (const node of nodes) if (node.value !== null) ops.push(...decodeBlock(node.value)) // null: an autobase ack
-    await prefetch(tx, ops)
+    const tx = new ViewTx(view.batch({ update: false }), ctx.placements ?? null)
+    const decoded: Decoded[] = []
+    for (const node of nodes) if (node.value !== null) decoded.push(...decodeBlock(node.value)) // null: an autobase ack
+    // the signatures are checked (on a worker for a large batch) while the view is read; nothing
+    // is applied before every check of the call has answered
+    const [ops] = await Promise.all([verifyAll(signatures, decoded), prefetch(tx, decoded)])
     for (const op of ops) await applyOne(tx, op, host, ctx)
     await tx.flush()
   }
 }
 
-/** The envelopes of one block (a batch block holds several), each decoded and verified. */
+/** The envelopes of one block (a batch block holds several), each decoded (not yet verified). */
 function decodeBlock(block: Buffer): Decoded[] {
   let envelopes: Buffer[]
   try {
@@ -59,15 +70,25 @@ function decodeBlock(block: Buffer): Decoded[] {
   return envelopes.map(decode)
 }
 
-/** Decode and verify the signature of every envelope: nothing unverified reaches the view. */
 function decode(bytes: Buffer): Decoded {
   try {
     const envelope = decodeEnvelope(bytes)
-    verifyEnvelope(envelope)
     return { id: envelope.id.toString('hex'), envelope, error: null }
   } catch (err) {
     return invalid(bytes, err)
   }
+}
+
+/** The decoded operations with every forged signature turned invalid: nothing unverified
+ *  reaches the view. */
+async function verifyAll(signatures: SignatureChecks, decoded: Decoded[]): Promise<Decoded[]> {
+  const envelopes = decoded.flatMap((d) => (d.envelope ? [d.envelope] : []))
+  const valid = await signatures.check(envelopes)
+  let i = 0
+  return decoded.map((d) => {
+    if (!d.envelope) return d
+    return valid[i++] ? d : invalid(d.envelope.bytes, new Error(BAD_SIGNATURE))
+  })
 }
 
 /** Unparseable or forged bytes: recorded under the hash of the raw bytes. */

@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events'
 import Autobase from 'autobase'
 import type Corestore from 'corestore'
 import Hyperbee from 'hyperbee'
+import { Placements } from '../view/placements.js'
 import type { ViewValue } from '../view/records.js'
 import { type ApplyContext, createApply } from './apply.js'
 import { packBlocks } from './blocks.js'
@@ -15,6 +16,8 @@ export class TeamLog extends EventEmitter {
   private closed = false
   private failure: Error | null = null
   private prefetch: WriterPrefetch | null = null
+  /** what apply placed at the newest positions, by name (node/view/placements.ts) */
+  readonly placements = new Placements()
 
   constructor(store: Corestore, baseKey: Buffer | null, ctx: ApplyContext) {
     super()
@@ -28,7 +31,7 @@ export class TeamLog extends EventEmitter {
           valueEncoding: 'json',
           extension: false,
         }),
-      apply: createApply(ctx),
+      apply: createApply({ ...ctx, placements: this.placements }),
       close: (view) => view.close(),
     })
     this.base.on('update', () => {
@@ -36,6 +39,9 @@ export class TeamLog extends EventEmitter {
       this.prefetch?.scan()
       this.emit('update')
     })
+    // a view autobase did not build here: what apply noted no longer describes it
+    this.base.on('fast-forward', () => this.placements.clear())
+    this.base.on('reboot', () => this.placements.clear())
     // autobase reports replication faults here; they must not crash the node
     // (autobase closes itself after one: `failure` keeps it, so that a caller sees why)
     this.base.on('error', (err: Error) => {

@@ -43,7 +43,7 @@ export async function applyMessage({ tx, envelope, env, author }: OpContext): Pr
     deleted: false,
     ev: channel.eventSeq + 1,
   }
-  await tx.put(space.message(seq), record)
+  await tx.place('m', h.channel, channel, seq, record, id)
   await tx.put(space.messageId(id), seq)
   if (parent) {
     await tx.put(space.reply(parent.record.id, seq), seq)
@@ -102,7 +102,7 @@ export async function applyStatus(
   else await tx.put(space.status(h.ref), { env })
   const seq = ++channel.changeSeq
   const id = apiIdOf(envelope)
-  await tx.put(space.change(seq), { id, env, deleted: deleting })
+  await tx.place('h', h.channel, channel, seq, { id, env, deleted: deleting }, id)
   await tx.put(space.changeId(id), seq)
   channel.last = Math.max(channel.last ?? 0, h.time)
   await tx.event(h.channel, channel, { type: 'status', seq, id })

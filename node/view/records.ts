@@ -76,6 +76,13 @@ export type EventRecord =
   | { type: 'status'; seq: number; id: string }
   | { type: 'ack'; env: string }
 
+/** An event's name: its operation's id; ack and delete events are named by their signature. */
+export function eventKey(event: EventRecord): string {
+  return event.type === 'ack' || event.type === 'delete'
+    ? `${event.type}:${event.env.slice(-88)}`
+    : `${event.type}:${event.id}`
+}
+
 export interface DroppedRecord {
   reason: string
   type: number

@@ -5,7 +5,8 @@
 // reads the keys an apply call will need all at once instead of one round trip after another.
 import type { HyperbeeBatch } from 'hyperbee'
 import { type ChannelSpace, channelKey, channelSpace, META } from './keys.js'
-import type { ChannelRecord, MetaRecord, ViewValue } from './records.js'
+import type { Placements, RangeTag } from './placements.js'
+import { type ChannelRecord, type EventRecord, eventKey, type MetaRecord, type ViewValue } from './records.js'
 
 export class ViewTx {
   private meta: MetaRecord | null = null
@@ -14,7 +15,10 @@ export class ViewTx {
   private readonly known = new Map<string, ViewValue | null>()
   private readonly spaces = new Map<string, ChannelSpace>()
 
-  constructor(private readonly batch: HyperbeeBatch<ViewValue>) {}
+  constructor(
+    private readonly batch: HyperbeeBatch<ViewValue>,
+    private readonly placements: Placements | null = null,
+  ) {}
 
   async get<T extends ViewValue>(key: string): Promise<T | null> {
     if (this.known.has(key)) return (this.known.get(key) ?? null) as T | null
@@ -83,10 +87,19 @@ export class ViewTx {
     return space
   }
 
+  /** Put the item named `id` at position `seq` of one of a channel's positional ranges, and
+   *  note it for the arrival order (node/view/placements.ts). */
+  async place(tag: RangeTag, name: string, record: ChannelRecord, seq: number, value: ViewValue, id: string) {
+    const space = this.space(name, record)
+    const key = tag === 'm' ? space.message(seq) : tag === 'h' ? space.change(seq) : space.event(seq)
+    this.placements?.note(tag, name, record.gen, seq, id)
+    await this.put(key, value)
+  }
+
   /** Append a channel event; its seq is the SSE event id. */
-  async event(name: string, record: ChannelRecord, value: ViewValue): Promise<void> {
+  async event(name: string, record: ChannelRecord, value: EventRecord): Promise<void> {
     record.eventSeq++
-    await this.put(this.space(name, record).event(record.eventSeq), value)
+    await this.place('e', name, record, record.eventSeq, value, eventKey(value))
   }
 
   async flush(): Promise<void> {

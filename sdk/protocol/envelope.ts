@@ -9,7 +9,7 @@ import { channelKeyOf, randomBytes, type SigningKeyPair } from './keys.js'
 export const SIGNATURE_BYTES = 64
 const ABYTES = 16
 /** Prefix of the signed message, so an envelope signature can never be replayed as another. */
-const SIGNING_DOMAIN = Buffer.from('handoff/v1/envelope\0')
+export const SIGNING_DOMAIN = Buffer.from('handoff/v1/envelope\0')
 /** Largest plaintext body an envelope may carry (a 32 KiB message plus JSON framing). */
 export const MAX_BODY_BYTES = 64 * 1024
 
@@ -160,14 +160,15 @@ export function decodeEnvelope(input: Uint8Array): Envelope {
   }
 }
 
+/** Whether `signature` is `author`'s over the envelope whose id is `id`. */
+export function signatureValid(signature: Uint8Array, author: Uint8Array, id: Uint8Array): boolean {
+  return sodium.crypto_sign_verify_detached(signature, signedMessage(id), author)
+}
+
 /** Throws BAD_SIGNATURE unless the header's author signed exactly these bytes. */
 export function verifyEnvelope(envelope: Envelope): void {
-  const ok = sodium.crypto_sign_verify_detached(
-    envelope.signature,
-    signedMessage(envelope.id),
-    envelope.header.author,
-  )
-  if (!ok) throw new ProtocolError('BAD_SIGNATURE', 'envelope signature does not match its author')
+  if (!signatureValid(envelope.signature, envelope.header.author, envelope.id))
+    throw new ProtocolError('BAD_SIGNATURE', 'envelope signature does not match its author')
 }
 
 /** What decrypting needs of an envelope: a decoded Envelope or parsed EnvelopeParts. */

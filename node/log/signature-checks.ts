@@ -1,0 +1,180 @@
+// The Ed25519 checks of apply, on worker threads. apply verifies every envelope's signature
+// before it changes the view, and at 60-80 µs of main-thread time each that was 15% of a node's
+// catch-up (docs/benchmarks.md). A check needs 128 bytes per envelope (signature, author key,
+// envelope id) and no state, so apply hands a batch's checks to a worker and reads the view
+// meanwhile. A small batch (a post at a time) is checked inline: the round trip costs more.
+// Whatever happens to a worker, every check is answered: a job a worker cannot finish is checked
+// inline instead.
+import { createRequire } from 'node:module'
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import { type Envelope, SIGNING_DOMAIN, signatureValid } from '../../sdk/protocol/index.js'
+
+/** signature (64) + author key (32) + envelope id (32) */
+const ITEM_BYTES = 128
+
+// The worker's program. eval'd workers run CommonJS, so it loads sodium-native by the path the
+// main thread resolved (independent of the working directory). A string, not a stringified
+// function: tsx and vitest rewrite functions (helper calls the worker would not have).
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads')
+const sodium = require(workerData.sodium)
+const domain = Buffer.from(workerData.domain)
+const message = Buffer.alloc(domain.length + 32)
+domain.copy(message)
+parentPort.on('message', ({ job, items }) => {
+  const bytes = Buffer.from(items.buffer, items.byteOffset, items.byteLength)
+  const valid = new Uint8Array(bytes.length / ${ITEM_BYTES})
+  for (let i = 0; i < valid.length; i++) {
+    const at = i * ${ITEM_BYTES}
+    bytes.copy(message, domain.length, at + 96, at + 128)
+    valid[i] = sodium.crypto_sign_verify_detached(bytes.subarray(at, at + 64), message, bytes.subarray(at + 64, at + 96)) ? 1 : 0
+  }
+  parentPort.postMessage({ job, valid }, [valid.buffer])
+})
+`
+
+interface Job {
+  items: Uint8Array
+  resolve(valid: Uint8Array): void
+}
+
+export interface SignatureCheckOptions {
+  /** worker threads (default: one per core beyond the main thread's, 1 to 4) */
+  workers?: number
+  /** batches smaller than this are checked on the calling thread */
+  inlineBelow?: number
+}
+
+export class SignatureChecks {
+  private readonly size: number
+  private readonly inlineBelow: number
+  private readonly workers: Array<Worker | null>
+  private readonly pending = new Map<number, Job & { worker: number }>()
+  private nextJob = 0
+  private closed = false
+
+  constructor(options: SignatureCheckOptions = {}) {
+    this.size = options.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1))
+    this.inlineBelow = options.inlineBelow ?? 16
+    this.workers = new Array(this.size).fill(null)
+  }
+
+  /** Whether each envelope's signature is its author's, in order. */
+  async check(envelopes: readonly Envelope[]): Promise<boolean[]> {
+    if (envelopes.length < this.inlineBelow || this.closed || this.size === 0) {
+      return envelopes.map(checkInline)
+    }
+    // one share per worker, in order
+    const share = Math.ceil(envelopes.length / this.size)
+    const parts: Promise<Uint8Array>[] = []
+    for (let w = 0, from = 0; from < envelopes.length; w++, from += share) {
+      parts.push(this.run(w, pack(envelopes.slice(from, from + share))))
+    }
+    const valid: boolean[] = []
+    for (const part of await Promise.all(parts)) for (const v of part) valid.push(v === 1)
+    return valid
+  }
+
+  /** Stops the workers; later checks run inline. */
+  async close(): Promise<void> {
+    this.closed = true
+    const running = this.workers.filter((w): w is Worker => w !== null)
+    this.workers.fill(null)
+    await Promise.all(running.map((w) => w.terminate()))
+    this.failPending(null) // nothing pending remains unanswered
+  }
+
+  private run(index: number, items: Uint8Array): Promise<Uint8Array> {
+    return new Promise((resolve) => {
+      const job = this.nextJob++
+      const worker = this.worker(index)
+      this.pending.set(job, { items, resolve, worker: index })
+      worker.ref() // a check in flight keeps the process alive; an idle pool does not
+      worker.postMessage({ job, items })
+    })
+  }
+
+  private worker(index: number): Worker {
+    const existing = this.workers[index]
+    if (existing) return existing
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { sodium: sodiumPath(), domain: SIGNING_DOMAIN },
+    })
+    worker.on('message', ({ job, valid }: { job: number; valid: Uint8Array }) => {
+      const pending = this.pending.get(job)
+      if (!pending) return
+      this.pending.delete(job)
+      if (!this.hasPending(index)) worker.unref()
+      pending.resolve(valid)
+    })
+    // a worker that fails or exits: its jobs are checked inline, the next check starts another
+    const lost = () => {
+      if (this.workers[index] === worker) this.workers[index] = null
+      this.failPending(index)
+    }
+    worker.on('error', lost)
+    worker.on('exit', lost)
+    worker.unref()
+    this.workers[index] = worker
+    return worker
+  }
+
+  private hasPending(index: number): boolean {
+    for (const job of this.pending.values()) if (job.worker === index) return true
+    return false
+  }
+
+  /** Answer the jobs of one worker (all when null) on this thread. */
+  private failPending(index: number | null): void {
+    for (const [id, job] of this.pending) {
+      if (index !== null && job.worker !== index) continue
+      this.pending.delete(id)
+      job.resolve(checkPacked(job.items))
+    }
+  }
+}
+
+let resolvedSodium: string | null = null
+function sodiumPath(): string {
+  resolvedSodium ??= createRequire(import.meta.url).resolve('sodium-native')
+  return resolvedSodium
+}
+
+function pack(envelopes: readonly Envelope[]): Uint8Array {
+  const items = new Uint8Array(envelopes.length * ITEM_BYTES)
+  envelopes.forEach((e, i) => {
+    const at = i * ITEM_BYTES
+    items.set(e.signature, at)
+    items.set(e.header.author, at + 64)
+    items.set(e.id, at + 96)
+  })
+  return items
+}
+
+function checkInline(e: Envelope): boolean {
+  return signatureValid(e.signature, e.header.author, e.id)
+}
+
+function checkPacked(items: Uint8Array): Uint8Array {
+  const valid = new Uint8Array(items.byteLength / ITEM_BYTES)
+  for (let i = 0; i < valid.length; i++) {
+    const at = i * ITEM_BYTES
+    valid[i] = signatureValid(
+      items.subarray(at, at + 64),
+      items.subarray(at + 64, at + 96),
+      items.subarray(at + 96, at + 128),
+    )
+      ? 1
+      : 0
+  }
+  return valid
+}
+
+/** The process's checks, started on first use (workers idle unref'd: they never hold it open). */
+let shared: SignatureChecks | null = null
+export function signatureChecks(): SignatureChecks {
+  shared ??= new SignatureChecks()
+  return shared
+}
