@@ -2,7 +2,9 @@
 // before it changes the view, and at 60-80 µs of main-thread time each that was 15% of a node's
 // catch-up (docs/benchmarks.md). A check needs 128 bytes per envelope (signature, author key,
 // envelope id) and no state, so apply hands a batch's checks to a worker and reads the view
-// meanwhile. A small batch (a post at a time) is checked inline: the round trip costs more.
+// meanwhile. A batch under 64 envelopes is checked inline: on 2 cores, batches of 16 gained
+// nothing from a worker (its round trip and the thread's share of the CPU ate the gain), while
+// batches of 500 spent ~0.45 s waiting where checking inline took ~0.8 s (docs/benchmarks.md).
 // Whatever happens to a worker, every check is answered: a job a worker cannot finish is checked
 // inline instead.
 import { createRequire } from 'node:module'
@@ -42,7 +44,7 @@ interface Job {
 export interface SignatureCheckOptions {
   /** worker threads (default: one per core beyond the main thread's, 1 to 4) */
   workers?: number
-  /** batches smaller than this are checked on the calling thread */
+  /** batches smaller than this are checked on the calling thread (default 64) */
   inlineBelow?: number
 }
 
@@ -56,7 +58,7 @@ export class SignatureChecks {
 
   constructor(options: SignatureCheckOptions = {}) {
     this.size = options.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1))
-    this.inlineBelow = options.inlineBelow ?? 16
+    this.inlineBelow = options.inlineBelow ?? 64
     this.workers = new Array(this.size).fill(null)
   }
 
