@@ -28,7 +28,7 @@ import {
   type View,
 } from './arrival-feeds.js'
 import { type ChannelSpace, channelKey, channelSpace, seqOf } from './view/keys.js'
-import type { Placements } from './view/placements.js'
+import type { NotedNames } from './view/placements.js'
 import { type ChannelRecord, decodeViewValue, type ViewValue } from './view/records.js'
 
 /** Per feed and channel generation. */
@@ -109,7 +109,7 @@ export class Arrivals {
     teamId: string,
     private readonly view: () => View,
     /** what apply noted it placed (node/view/placements.ts): a tail named without reading it */
-    private readonly placements: Placements | null = null,
+    private readonly notedNames: NotedNames | null = null,
   ) {
     this.bee = new Hyperbee<Value>(store.get({ name: `handoff-arrivals-${teamId}` }), {
       keyEncoding: 'utf-8',
@@ -206,7 +206,17 @@ export class Arrivals {
       }
       const tip = await idAt(count)
       const placed = new Set<string>() // the names the scan below met (only needed after a reorder)
-      for await (const [s, id] of this.itemsPast(snap, feed, name, rec.gen, from, count, tip, reordered)) {
+      for await (const [s, id] of this.itemsPast(
+        snap,
+        feed,
+        name,
+        rec.gen,
+        from,
+        count,
+        tip,
+        idAt,
+        reordered,
+      )) {
         const known = given?.get(id)
         if (given) placed.add(id)
         if (known !== undefined) {
@@ -239,9 +249,11 @@ export class Arrivals {
 
   /**
    * [position, name] of the items past `from` up to `count` in the snapshot. Appended items are
-   * named by what apply noted, when it noted every one and its last name is the snapshot's `tip`
-   * (the notes follow apply's latest order; a reorder, even one later than the snapshot, reads
-   * the view); otherwise they are read from the snapshot.
+   * named by what apply noted when it noted every one over the view autobase still applies to,
+   * and the first and last names are the snapshot's; otherwise (a reorder, a view this process
+   * did not build) they are read from the snapshot. Notes that run ahead of the snapshot (a
+   * reorder after it that kept both ends) name the newer order: the next sync sees the fork move
+   * and rescans, so nothing is lost.
    */
   private async *itemsPast(
     snap: View,
@@ -251,10 +263,11 @@ export class Arrivals {
     from: number,
     count: number,
     tip: string | null,
+    idAt: (s: number) => Promise<string | null>,
     reordered: boolean,
   ): AsyncIterable<[number, string]> {
-    const noted = reordered ? null : (this.placements?.take(feed.tag, name, gen, from, count) ?? null)
-    if (noted && noted[noted.length - 1] === tip) {
+    const noted = reordered ? null : (this.notedNames?.(feed.tag, name, gen, from, count) ?? null)
+    if (noted && noted[noted.length - 1] === tip && noted[0] === (await idAt(from + 1))) {
       for (let i = 0; i < noted.length; i++) yield [from + 1 + i, noted[i] as string]
       return
     }

@@ -124,7 +124,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
 
     const store = new NodeStore(log, local, keys, identity.team.id)
     // the channel feed pages by this node's arrival order, which survives reorders (arrivals.ts)
-    const arrivals = new Arrivals(corestore, identity.team.id, () => log.view, log.placements)
+    const arrivals = new Arrivals(corestore, identity.team.id, () => log.view, log.notedNames)
     cleanup.push(() => arrivals.close())
     await arrivals.ready()
     store.reader.arrivals = arrivals

@@ -48,6 +48,7 @@ export function createApply(ctx: ApplyContext) {
   const signatures = ctx.signatures ?? signatureChecks()
   return async function apply(nodes: AutobaseNode[], view: Hyperbee<ViewValue>, host: AutobaseHost) {
     // one view batch for the whole call: its writes go to the view core as one append at flush
+    ctx.placements?.over(view)
     const tx = new ViewTx(view.batch({ update: false }), ctx.placements ?? null)
     const decoded: Decoded[] = []
     for (const node of nodes) if (node.value !== null) decoded.push(...decodeBlock(node.value)) // null: an autobase ack

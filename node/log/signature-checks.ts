@@ -48,13 +48,17 @@ export interface SignatureCheckOptions {
   inlineBelow?: number
 }
 
+/** Workers lost before the pool stops starting new ones (a thread that cannot start, say). */
+const MAX_LOST = 3
+
 export class SignatureChecks {
   private readonly size: number
   private readonly inlineBelow: number
   private readonly workers: Array<Worker | null>
-  private readonly pending = new Map<number, Job & { worker: number }>()
+  private readonly pending = new Map<number, Job & { worker: Worker }>()
   private nextJob = 0
   private closed = false
+  private lost = 0
 
   constructor(options: SignatureCheckOptions = {}) {
     this.size = options.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1))
@@ -64,7 +68,7 @@ export class SignatureChecks {
 
   /** Whether each envelope's signature is its author's, in order. */
   async check(envelopes: readonly Envelope[]): Promise<boolean[]> {
-    if (envelopes.length < this.inlineBelow || this.closed || this.size === 0) {
+    if (envelopes.length < this.inlineBelow || this.closed || this.size === 0 || this.lost >= MAX_LOST) {
       return envelopes.map(checkInline)
     }
     // one share per worker, in order
@@ -84,14 +88,21 @@ export class SignatureChecks {
     const running = this.workers.filter((w): w is Worker => w !== null)
     this.workers.fill(null)
     await Promise.all(running.map((w) => w.terminate()))
-    this.failPending(null) // nothing pending remains unanswered
+    for (const worker of running) this.answerInline(worker) // nothing pending remains unanswered
   }
 
   private run(index: number, items: Uint8Array): Promise<Uint8Array> {
     return new Promise((resolve) => {
+      let worker: Worker
+      try {
+        worker = this.worker(index)
+      } catch {
+        this.lost++ // no thread to be had: checked here
+        resolve(checkPacked(items))
+        return
+      }
       const job = this.nextJob++
-      const worker = this.worker(index)
-      this.pending.set(job, { items, resolve, worker: index })
+      this.pending.set(job, { items, resolve, worker })
       worker.ref() // a check in flight keeps the process alive; an idle pool does not
       worker.postMessage({ job, items })
     })
@@ -108,13 +119,15 @@ export class SignatureChecks {
       const pending = this.pending.get(job)
       if (!pending) return
       this.pending.delete(job)
-      if (!this.hasPending(index)) worker.unref()
+      if (!this.busy(worker)) worker.unref()
       pending.resolve(valid)
     })
     // a worker that fails or exits: its jobs are checked inline, the next check starts another
     const lost = () => {
-      if (this.workers[index] === worker) this.workers[index] = null
-      this.failPending(index)
+      if (this.workers[index] !== worker) return // already replaced (an 'error' then its 'exit')
+      this.workers[index] = null
+      if (!this.closed) this.lost++
+      this.answerInline(worker)
     }
     worker.on('error', lost)
     worker.on('exit', lost)
@@ -123,18 +136,19 @@ export class SignatureChecks {
     return worker
   }
 
-  private hasPending(index: number): boolean {
-    for (const job of this.pending.values()) if (job.worker === index) return true
+  private busy(worker: Worker): boolean {
+    for (const job of this.pending.values()) if (job.worker === worker) return true
     return false
   }
 
-  /** Answer the jobs of one worker (all when null) on this thread. */
-  private failPending(index: number | null): void {
+  /** Answer the jobs sent to this worker on this thread. */
+  private answerInline(worker: Worker): void {
     for (const [id, job] of this.pending) {
-      if (index !== null && job.worker !== index) continue
+      if (job.worker !== worker) continue
       this.pending.delete(id)
       job.resolve(checkPacked(job.items))
     }
+    worker.unref()
   }
 }
 

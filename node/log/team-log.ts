@@ -5,11 +5,17 @@ import { EventEmitter } from 'node:events'
 import Autobase from 'autobase'
 import type Corestore from 'corestore'
 import Hyperbee from 'hyperbee'
-import { Placements } from '../view/placements.js'
+import { type NotedNames, Placements } from '../view/placements.js'
 import type { ViewValue } from '../view/records.js'
 import { type ApplyContext, createApply } from './apply.js'
 import { packBlocks } from './blocks.js'
 import { WriterPrefetch } from './writer-prefetch.js'
+
+/** What notedNames reads of autobase's current apply state (not in the shared typings). */
+interface ApplyStateLike {
+  view: unknown
+  closed: boolean
+}
 
 export class TeamLog extends EventEmitter {
   readonly base: Autobase<Hyperbee<ViewValue>>
@@ -73,6 +79,20 @@ export class TeamLog extends EventEmitter {
 
   get key(): Buffer {
     return this.base.key
+  }
+
+  /**
+   * The names apply noted at positions from+1 .. to of a range (node/view/placements.ts), or
+   * null. Only while autobase still applies over the view they were noted over: a fast-forward
+   * closes that apply state before it moves the view, and says so ('fast-forward') only after.
+   */
+  readonly notedNames: NotedNames = (tag, channel, gen, from, to) => {
+    const state = (this.base as unknown as { _applyState: ApplyStateLike | null })._applyState
+    if (!state || state.closed || state.view !== this.placements.producer) {
+      this.placements.clear()
+      return null
+    }
+    return this.placements.take(tag, channel, gen, from, to)
   }
 
   /** This device's writer core key: what an admin adds to make it a writer. */
