@@ -144,6 +144,20 @@ describe('the arrival order named from the notes', () => {
       )
     return ids
   }
+  /** `before` posts paged through (their notes taken), then `after` more, still unsigned. */
+  const readThenPost = async (t: TestNode, ch: string, before: number, after: number) => {
+    const first = await post(t, ch, before)
+    const seen = await pageFrom(t, ch, '0')
+    expect(seen.ids).toEqual(first)
+    const more = await post(t, ch, after)
+    expect(unsigned(t)).toBeGreaterThan(0)
+    return { first, seen, more }
+  }
+  const channelRecord = async (t: TestNode, ch: string) => {
+    const record = (await t.node.log.view.get(`ch/${ch}`))?.value as ChannelRecord | undefined
+    if (!record) throw new Error(`no channel record for ${ch}`)
+    return record
+  }
   const unsigned = (t: TestNode) => {
     const core = t.node.log.view.core as unknown as { length: number; signedLength: number }
     return core.length - core.signedLength
@@ -164,15 +178,9 @@ describe('the arrival order named from the notes', () => {
 
   it('notes that do not end at the view’s last item are not trusted: the view is read', async () => {
     const B = nodeB()
-    const first = await post(B, 'bogus', 4)
-    const seen = await pageFrom(B, 'bogus', '0')
-    expect(seen.ids).toEqual(first)
-    const more = await post(B, 'bogus', 5)
-    expect(unsigned(B)).toBeGreaterThan(0)
+    const { first, seen, more } = await readThenPost(B, 'bogus', 4, 5)
     // the notes of the latest positions name nothing the view holds
-    const record = (await B.node.log.view.get('ch/bogus'))?.value as ChannelRecord | undefined
-    if (!record) throw new Error('no channel record')
-    const { gen, msgSeq } = record
+    const { gen, msgSeq } = await channelRecord(B, 'bogus')
     expect(msgSeq).toBe(first.length + more.length)
     for (let s = first.length + 1; s <= msgSeq; s++) B.node.log.placements.note('m', 'bogus', gen, s, 'bogus')
     const next = await pageFrom(B, 'bogus', seen.cursor)
@@ -182,14 +190,9 @@ describe('the arrival order named from the notes', () => {
 
   it('notes made over another view than the one autobase applies to are not trusted', async () => {
     const B = nodeB()
-    const first = await post(B, 'moved', 3)
-    const seen = await pageFrom(B, 'moved', '0')
-    expect(seen.ids).toEqual(first)
-    const more = await post(B, 'moved', 4)
-    const record = (await B.node.log.view.get('ch/moved'))?.value as ChannelRecord | undefined
-    if (!record) throw new Error('no channel record')
+    const { first, seen, more } = await readThenPost(B, 'moved', 3, 4)
     // both ends as the view has them, the middle not: only the view they were noted over tells
-    const { gen } = record
+    const { gen } = await channelRecord(B, 'moved')
     const noted = [more[0] as string, 'elsewhere-1', 'elsewhere-2', more[3] as string]
     B.node.log.placements.clear({}) // as if noted over a view a fast-forward replaced
     for (const [i, id] of noted.entries())
