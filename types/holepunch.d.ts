@@ -103,6 +103,8 @@ declare module 'hyperbee' {
     get(key: string): Promise<BeeEntry<V> | null>
     put(key: string, value: V): Promise<void>
     del(key: string): Promise<void>
+    /** the first entry of the range (the last with reverse), as the batch sees it */
+    peek(range: BeeRange, opts?: { reverse?: boolean }): Promise<BeeEntry<V> | null>
     flush(): Promise<void>
     close(): Promise<void>
   }

@@ -88,6 +88,63 @@ describe('applied marks', () => {
     })
   })
 
+  it('in calls of many envelopes, copies of applied ones are still found and applied once', async () => {
+    // prefetch takes a new envelope's mark and message id as absent when they sort past the last
+    // of their range (one read per range instead of a lookup each): copies must still be found
+    const keys = solo.node.node.store.keys
+    const dir = await tempDir()
+    const store = new Corestore(dir)
+    try {
+      const view = new Hyperbee<ViewValue>(store.get({ name: 'bulk' }), {
+        keyEncoding: 'utf-8',
+        valueEncoding: 'json',
+      })
+      await view.ready()
+      const apply = createApply({ teamId: keys.teamId, controlKey: controlKeyOf(keys.teamKey) })
+      const self = { publicKey: keys.device.publicKey, writer: Buffer.alloc(32, 7), role: 'admin' as const }
+      const post = (i: number) =>
+        sealContent(keys, {
+          type: OpType.Message,
+          channel: 'bulk',
+          body: { content: `${i}`, sender: 'alice' },
+        })
+      const genesis = memberAddEnvelope(keys, { ...self, name: 'alice' }, { format: 2 }) // sealed first: oldest
+      const first = Array.from({ length: 10 }, (_, i) => post(i))
+      const later = Array.from({ length: 5 }, (_, i) => post(10 + i))
+      const call = (envelopes: Array<{ bytes: Buffer }>) =>
+        apply(
+          envelopes.map((e) => ({ value: e.bytes }) as unknown as AutobaseNode),
+          view,
+          {} as AutobaseHost,
+        )
+      await call([genesis, ...first])
+      // new ones around older copies, the newest applied one among them (its keys are the last)
+      await call([
+        later[0],
+        first[2],
+        later[1],
+        first[9],
+        later[2],
+        first[0],
+        later[3],
+        later[4],
+      ] as typeof first)
+      await call([...first, ...later].reverse()) // every one a copy, the newest first
+      const channel = (await view.get('ch/bulk'))?.value as ChannelRecord
+      expect(channel.count).toBe(15)
+      let messages = 0
+      for await (const _ of view.createReadStream({ gt: 'c/bulk/1/m/', lt: 'c/bulk/1/m0' })) messages++
+      expect(messages).toBe(15)
+      let dropped = 0
+      for await (const _ of view.createReadStream({ gt: 'x/', lt: 'x0' })) dropped++
+      expect(dropped).toBe(0) // a copy is skipped, not dropped as a reused message id
+      await view.close()
+    } finally {
+      await store.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
   it('a new node states format 2 in its genesis and marks every envelope by time', async () => {
     const t = solo.node
     await t.api.ok('POST', '/api/channels/dedupe/messages', { content: 'one' })

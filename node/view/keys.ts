@@ -38,6 +38,8 @@ export const epochKey = (epoch: number) => `ep/${seqKey(epoch)}`
  * that carries the envelope finds the same key.
  */
 export const doneKey = (time: number, id: string) => `d/${String(time).padStart(13, '0')}/${id}`
+/** Every doneKey (a team of format 2 has no legacy marks). */
+export const DONE_MARKS = { gt: 'd/', lt: 'd0' }
 /** The applied mark of teams whose genesis states no `format: 2` (node/view/applied.ts). */
 export const legacyDoneKey = (id: string) => `d/${id}`
 export const droppedKey = (id: string) => `x/${id}`
@@ -52,6 +54,7 @@ export function channelSpace(name: string, gen: number) {
     message: (seq: number) => `${p}m/${seqKey(seq)}`,
     messages: { gt: `${p}m/`, lt: `${p}m0` },
     messageId: (id: string) => `${p}i/${id}`,
+    messageIds: { gt: `${p}i/`, lt: `${p}i0` },
     reply: (parent: string, seq: number) => `${p}r/${parent}/${seqKey(seq)}`,
     // mentions are free text: encoded so one name is never a prefix range of another (`a` vs `a/b`)
     mention: (who: string, seq: number) => `${p}n/${encodeURIComponent(who)}/${seqKey(seq)}`,

@@ -35,6 +35,16 @@ export class ViewTx {
     await Promise.all(todo.map((k) => this.get(k)))
   }
 
+  /** The last key of a range as the batch holds it, or null when the range is empty. */
+  async lastKey(range: { gt: string; lt: string }): Promise<string | null> {
+    return (await this.batch.peek(range, { reverse: true }))?.key ?? null
+  }
+
+  /** A key the caller knows is absent (it sorts after the last key of its range): never read. */
+  absent(key: string): void {
+    if (!this.known.has(key)) this.known.set(key, null)
+  }
+
   put(key: string, value: ViewValue): Promise<void> {
     this.known.set(key, value)
     return this.batch.put(key, value)
