@@ -79,6 +79,8 @@ export function feedKeys(feed: Feed, name: string, gen: number) {
     at: (aseq: number) => `p/${p}${seqKey(aseq)}`,
     after: (aseq: number) => ({ gt: `p/${p}${seqKey(aseq)}`, lt: `p/${p}~` }),
     id: (id: string) => `q/${p}${id}`,
+    run: (aseq: number) => `r/${p}${seqKey(aseq)}`,
+    runs: { gt: `r/${p}`, lt: `r/${p}~` },
   }
 }
 export type FeedKeys = ReturnType<typeof feedKeys>

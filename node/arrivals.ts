@@ -10,8 +10,11 @@
 // the envelope-derived ids shared by every node.
 //
 // Almost always arrival order IS view order (no reorder happened), so the index stores only the
-// difference: up to `base` aseq = view position (those positions are signed, i.e. final); past it
-// every item has an explicit entry p/<aseq> -> {id, s: view position, 0 once gone}, and an item
+// difference: up to `base` aseq = view position (those positions are signed, i.e. final); past
+// it the items that arrived at the position of their aseq, up to `aligned`, are named by runs
+// (node/arrival-runs.ts: one r/ entry per 1,024 names, written the way they arrived), and every
+// later item has an explicit entry p/<aseq> -> {id, s: view position, 0 once gone} (a reorder
+// writes the runs out as p/ entries first, then handles the tail as such); an item
 // whose aseq is not the position it arrived at (or moved to) also q/<id> -> aseq (the others are
 // found by name through their position). As positions become signed, entries whose aseq equals
 // their position fold into `base` again, so a team that never reorders keeps no entries and a
@@ -27,6 +30,7 @@ import {
   stableCount,
   type View,
 } from './arrival-feeds.js'
+import { AlignedRuns, type RunValue } from './arrival-runs.js'
 import { type ChannelSpace, channelKey, channelSpace, seqOf } from './view/keys.js'
 import type { NotedNames } from './view/placements.js'
 import { type ChannelRecord, decodeViewValue, type ViewValue } from './view/records.js'
@@ -38,6 +42,8 @@ export interface Mark {
   base: number
   /** highest aseq given */
   last: number
+  /** aseqs (base, aligned] are at their position, named by runs (absent: = base) */
+  aligned?: number
   /** view position up to which every item has an aseq, and the item's name there */
   seen: number
   tip: string | null
@@ -60,7 +66,10 @@ export interface WalkOptions {
    *  position, valued by it), since there aseq = position; the tail holds every item regardless */
   index?: (s: number) => string
 }
-type Value = Mark | Entry | number
+type Value = Mark | Entry | number | RunValue
+
+/** Where the runs of a mark end (marks written before runs have none). */
+const alignedOf = (mark: Mark) => Math.max(mark.aligned ?? 0, mark.base)
 
 interface SignedCore {
   signedLength: number
@@ -91,6 +100,7 @@ export async function retryStale<T>(read: (skipMissing: boolean, attempt: number
 
 export class Arrivals {
   private readonly bee: Hyperbee<Value>
+  private readonly runs: AlignedRuns
   private readonly marks = new Map<string, Mark>()
   /** the view's signed length and fork at each mark's last sync */
   private readonly synced = new Map<string, { signed: number; fork: number }>()
@@ -115,6 +125,7 @@ export class Arrivals {
       keyEncoding: 'utf-8',
       valueEncoding: 'json',
     })
+    this.runs = new AlignedRuns(this.bee as Hyperbee<unknown>)
   }
 
   ready(): Promise<void> {
@@ -195,7 +206,7 @@ export class Arrivals {
           : Math.min(await stableCount(snap, signedLength, feed, name, rec.gen), count)
       if (!reordered && mark.base === mark.last && mark.seen === mark.last && stable > mark.seen) {
         // nothing explicit outstanding: signed positions need no entries at all
-        mark.base = mark.last = mark.seen = stable
+        mark.base = mark.last = mark.seen = mark.aligned = stable
       }
       const from = reordered ? mark.base : mark.seen
       // after a reorder: the aseq of every item given one past base, by name
@@ -203,7 +214,17 @@ export class Arrivals {
       if (reordered) {
         given = new Map()
         for await (const [id, aseq] of this.tail(keys, mark)) given.set(id, aseq)
+        // the runs become p/ entries (at the positions they were in), then are handled as such
+        for (let aseq = mark.base + 1; aseq <= alignedOf(mark); aseq++) {
+          const id = await this.runs.nameAt(keys, aseq)
+          if (id !== undefined) await batch.put(keys.at(aseq), { id, s: aseq })
+        }
+        await this.runs.dropThrough(batch, keys, Number.POSITIVE_INFINITY)
+        mark.aligned = mark.base
       }
+      // names of items arriving in place, from aseq runStart on: written as runs
+      const run: string[] = []
+      const runStart = mark.last + 1
       const tip = await idAt(count)
       const placed = new Set<string>() // the names the scan below met (only needed after a reorder)
       for await (const [s, id] of this.itemsPast(
@@ -226,6 +247,11 @@ export class Arrivals {
           continue
         }
         mark.last++
+        if (mark.last === s && alignedOf(mark) === mark.last - 1) {
+          run.push(id)
+          mark.aligned = mark.last
+          continue
+        }
         await batch.put(keys.at(mark.last), { id, s })
         // an item that arrives at the position of its aseq (no reorder so far: nearly always)
         // needs no q/ entry, aseqOf finds it through its p/ entry; half the writes of a long tail
@@ -234,11 +260,16 @@ export class Arrivals {
       // a reordered tail item the new order no longer holds keeps its aseq by name (q/): aseqOf
       // cannot find it through a position
       if (given) for (const [id, aseq] of given) if (!placed.has(id)) await batch.put(keys.id(id), aseq)
+      await this.runs.append(batch, keys, runStart, run)
       mark.seen = count
       mark.tip = tip
-      await fold(batch, keys, mark, stable, idAt)
+      const runName = async (aseq: number) =>
+        aseq >= runStart && aseq < runStart + run.length ? run[aseq - runStart] : this.runs.nameAt(keys, aseq)
+      await fold(batch, keys, mark, stable, idAt, runName)
+      if (mark.base > (old?.base ?? 0)) await this.runs.dropThrough(batch, keys, mark.base)
       await batch.put(keys.mark, mark)
       await batch.flush()
+      this.runs.forget(keys)
       this.marks.set(keys.mark, mark)
       this.synced.set(keys.mark, { signed: signedLength, fork })
       return mark
@@ -279,23 +310,53 @@ export class Arrivals {
       yield [seqOf(key), feed.idOf(value)]
   }
 
-  /** [name, aseq] of the items past `base` (their p/ entries, as last written). */
+  /**
+   * The newer of a caller's mark and this feed's latest sync. Marks only grow within a
+   * generation, and what an older one knew is in the newer one (items it had past its `base`
+   * may be folded into the newer `base`: they are at aseq = position). Items a later sync named
+   * by runs are only found through its mark.
+   */
+  private newest(keys: FeedKeys, given: Mark): Mark {
+    const latest = this.marks.get(keys.mark)
+    return latest && latest.gen === given.gen && latest.last >= given.last && latest.base >= given.base
+      ? latest
+      : given
+  }
+
+  /** [name, aseq] of the items past `base` (runs, then p/ entries, as last written). */
   private async *tail(keys: FeedKeys, mark: Mark): AsyncIterable<[string, number]> {
+    for (let aseq = mark.base + 1; aseq <= alignedOf(mark); aseq++) {
+      const id = await this.runs.nameAt(keys, aseq)
+      if (id !== undefined) yield [id, aseq]
+    }
+    // from base: a reorder since this mark may have written its runs out as p/ entries
     for await (const { key, value } of this.bee.createReadStream(keys.after(mark.base)))
       yield [(value as Entry).id, seqOf(key)]
   }
 
+  /** The entry of an aseq past `base`: a run's name at its position (runs cover aseqs up to
+   *  `aligned`), or its p/ entry. */
+  private async entryAt(keys: FeedKeys, aligned: number, aseq: number): Promise<Entry | undefined> {
+    if (aseq <= aligned) {
+      const id = await this.runs.nameAt(keys, aseq)
+      if (id !== undefined) return { id, s: aseq }
+    }
+    return (await this.bee.get(keys.at(aseq)))?.value as Entry | undefined
+  }
+
   /** The aseq of an item name, or null when this node never saw it in this generation. */
-  async aseqOf(name: string, mark: Mark, space: ChannelSpace, id: string, feed: Feed = MESSAGES) {
-    const keys = feedKeys(feed, name, mark.gen)
+  async aseqOf(name: string, given: Mark, space: ChannelSpace, id: string, feed: Feed = MESSAGES) {
+    const keys = feedKeys(feed, name, given.gen)
+    const mark = this.newest(keys, given)
     const known = (await this.bee.get(keys.id(id)))?.value as number | undefined
     if (known !== undefined) return known
     const s = await feed.find(this.view(), space, id)
     // not in the view: another server's id (a reorder that dropped an item wrote its q/ entry)
     if (typeof s !== 'number') return null
     if (s <= mark.base) return s
-    // an item whose aseq was its position when it arrived has no q/ entry: its p/ entry names it
-    const e = (await this.bee.get(keys.at(s)))?.value as Entry | undefined
+    // an item whose aseq was its position when it arrived has no q/ entry: its run or p/ entry
+    // names it
+    const e = await this.entryAt(keys, alignedOf(mark), s)
     if (e?.id === id) return s
     // gone although `mark` had it: a later sync folded it into base, at aseq = position
     if (!e && s <= mark.last) return s
@@ -306,12 +367,13 @@ export class Arrivals {
   }
 
   /** The name at an aseq (for cursors this node never saw: a search by id order). */
-  async idAt(name: string, mark: Mark, space: ChannelSpace, aseq: number, feed: Feed = MESSAGES) {
+  async idAt(name: string, given: Mark, space: ChannelSpace, aseq: number, feed: Feed = MESSAGES) {
+    const mark = this.newest(feedKeys(feed, name, given.gen), given)
     if (aseq <= mark.base) {
       const v = (await this.view().get(feed.at(space, aseq)))?.value
       return v === undefined ? null : feed.idOf(v)
     }
-    const e = (await this.bee.get(feedKeys(feed, name, mark.gen).at(aseq)))?.value as Entry | undefined
+    const e = await this.entryAt(feedKeys(feed, name, mark.gen), alignedOf(mark), aseq)
     if (e || aseq > mark.last) return e?.id ?? null
     // gone although `mark` had it: a later sync folded it into base, at aseq = position
     const v = (await this.view().get(feed.at(space, aseq)))?.value
@@ -326,27 +388,42 @@ export class Arrivals {
    */
   async *walk<T extends ViewValue>(
     name: string,
-    mark: Mark,
+    given: Mark,
     space: ChannelSpace,
     after: number,
     options: WalkOptions = {},
   ): AsyncIterable<{ aseq: number; record: T }> {
     const { reverse = false, want = 64, feed = MESSAGES, skipMissing = false, index } = options
     const view = this.view()
-    const keys = feedKeys(feed, name, mark.gen)
+    const keys = feedKeys(feed, name, given.gen)
+    const mark = this.newest(keys, given)
     const bee = this.bee
     // one generator, no nested ones: each level of async generators cost every item a promise
     // and an iterator result or two per level, on every read
     for (const part of reverse ? TAIL_FIRST : SIGNED_FIRST) {
       if (part === 'tail') {
         if ((reverse && after <= mark.base) || mark.last === mark.base) continue
+        // the runs' aseqs (base, aligned] come before the p/ entries': first going forward
+        const aligned = alignedOf(mark)
+        if (!reverse)
+          for (let aseq = Math.max(after, mark.base) + 1; aseq <= aligned; aseq++) {
+            const record = await this.runItem(view, keys, space, feed, aseq, skipMissing)
+            if (record !== null) yield { aseq, record: record as T }
+          }
+        if (reverse && after <= aligned) {
+          for (let aseq = Math.min(after, aligned); aseq > mark.base; aseq--) {
+            const record = await this.runItem(view, keys, space, feed, aseq, skipMissing)
+            if (record !== null) yield { aseq, record: record as T }
+          }
+          continue
+        }
         const range = reverse
-          ? { gt: keys.at(mark.base), lte: keys.at(after) }
-          : keys.after(Math.max(after, mark.base))
-        // The entries past `base` are contiguous, and a fold deletes them from the bottom: a gap
-        // means a sync folded them into base while this walk ran (its mark is older). Those items
-        // are signed now, at aseq = position, and are read from the view there.
-        let next = reverse ? Math.min(after, mark.last) : Math.max(after, mark.base) + 1
+          ? { gt: keys.at(aligned), lte: keys.at(after) }
+          : keys.after(Math.max(after, aligned))
+        // The entries past `aligned` are contiguous, and a fold deletes them from the bottom: a
+        // gap means a sync folded them into base while this walk ran (its mark is older). Those
+        // items are signed now, at aseq = position, and are read from the view there.
+        let next = reverse ? Math.min(after, mark.last) : Math.max(after, aligned) + 1
         const step = reverse ? -1 : 1
         const before = (upto: number) => (reverse ? next > upto : next < upto)
         // (a nested generator only on a gap: one per item would cost every read, see above)
@@ -363,8 +440,13 @@ export class Arrivals {
           if (record) yield { aseq, record: record as T }
           next = aseq + step
         }
-        const end = reverse ? mark.base : mark.last + 1
+        const end = reverse ? aligned : mark.last + 1
         if (before(end)) yield* folded(end)
+        if (reverse)
+          for (let aseq = aligned; aseq > mark.base; aseq--) {
+            const record = await this.runItem(view, keys, space, feed, aseq, skipMissing)
+            if (record !== null) yield { aseq, record: record as T }
+          }
         continue
       }
       const top = reverse ? Math.min(after, mark.base) : mark.base
@@ -390,6 +472,21 @@ export class Arrivals {
           }
         }
     }
+  }
+
+  /** The item at an aseq the runs cover: by its run's name, else by the p/ entry a reorder wrote
+   *  for it since, else (a fold since) the view's item at that position. */
+  private async runItem(
+    view: View,
+    keys: FeedKeys,
+    space: ChannelSpace,
+    feed: Feed,
+    aseq: number,
+    skipMissing: boolean,
+  ): Promise<ViewValue | null> {
+    const e = await this.entryAt(keys, aseq, aseq)
+    if (e) return itemOf(view, space, feed, e, skipMissing)
+    return (await rawGet(view, feed.at(space, aseq))) ?? null
   }
 
   /**
@@ -460,20 +557,29 @@ async function rawGet(view: View, key: string): Promise<ViewValue | undefined> {
   return bytes === undefined ? undefined : decodeViewValue(bytes)
 }
 
-/** Entries whose aseq is their (now signed) position fold into `base`. */
+/** Entries whose aseq is their (now signed) position fold into `base`: first the runs' names,
+ *  then p/ entries. */
 async function fold(
   batch: ReturnType<Hyperbee<Value>['batch']>,
   keys: FeedKeys,
   mark: Mark,
   stable: number,
   idAt: (s: number) => Promise<string | null>,
+  runName: (aseq: number) => Promise<string | undefined>,
 ): Promise<void> {
   while (mark.base < stable && mark.base < mark.last) {
     const next = mark.base + 1
+    if (next <= alignedOf(mark)) {
+      const id = await runName(next)
+      if (id === undefined || (await idAt(next)) !== id) return
+      mark.base = next
+      continue
+    }
     const e = (await batch.get(keys.at(next)))?.value as Entry | undefined
     if (!e || e.s !== next || (await idAt(next)) !== e.id) return
     await batch.del(keys.at(next))
     await batch.del(keys.id(e.id))
     mark.base = next
   }
+  mark.aligned = alignedOf(mark)
 }
