@@ -199,6 +199,7 @@ export class Arrivals {
         return mark
       }
       const batch = this.bee.batch()
+      this.runs.begin(keys)
       // a snapshot inside the signed length is final as a whole: no checkout (a cold bee) needed
       const stable =
         signedLength >= snap.version
@@ -269,7 +270,7 @@ export class Arrivals {
       if (mark.base > (old?.base ?? 0)) await this.runs.dropThrough(batch, keys, mark.base)
       await batch.put(keys.mark, mark)
       await batch.flush()
-      this.runs.forget(keys)
+      this.runs.flushed(keys)
       this.marks.set(keys.mark, mark)
       this.synced.set(keys.mark, { signed: signedLength, fork })
       return mark
@@ -571,12 +572,12 @@ async function fold(
     const next = mark.base + 1
     if (next <= alignedOf(mark)) {
       const id = await runName(next)
-      if (id === undefined || (await idAt(next)) !== id) return
+      if (id === undefined || (await idAt(next)) !== id) break
       mark.base = next
       continue
     }
     const e = (await batch.get(keys.at(next)))?.value as Entry | undefined
-    if (!e || e.s !== next || (await idAt(next)) !== e.id) return
+    if (!e || e.s !== next || (await idAt(next)) !== e.id) break
     await batch.del(keys.at(next))
     await batch.del(keys.id(e.id))
     mark.base = next
