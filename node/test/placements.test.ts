@@ -31,7 +31,9 @@ describe('placements', () => {
     const p = new Placements()
     expect(p.take('m', 'a', 1, 0, 1)).toBeNull() // nothing noted
     noteRun(p, 1, ['a1', 'a2', 'a3'])
-    expect(p.take('m', 'a', 1, 2, 2)).toBeNull() // an empty range forgets nothing
+    expect(p.take('m', 'a', 1, 2, 2)).toBeNull() // an empty range: nothing to name...
+    expect(p.take('m', 'a', 1, 0, 3)).toBeNull() // ...but positions up to it are named already
+    noteRun(p, 1, ['a1', 'a2', 'a3'])
     expect(p.take('m', 'a', 1, 0, 3)).toEqual(['a1', 'a2', 'a3'])
     noteRun(p, 4, ['a4', 'a5'])
     expect(p.take('m', 'a', 1, 3, 6)).toBeNull() // past the last note: the reader reads the view

@@ -80,14 +80,17 @@ export class Placements {
   }
 
   /**
-   * The names noted at positions from+1 .. to, or null unless every one of them is noted. Either
-   * way the notes up to `to` are forgotten: the reader has named those positions now.
+   * The names noted at positions from+1 .. to; null when one of them is not noted or the range
+   * is empty. Either way the notes up to `to` are forgotten: the reader has named those
+   * positions now.
    */
   take(tag: RangeTag, channel: string, gen: number, from: number, to: number): string[] | null {
     const key = `${tag}/${channel}`
     const run = this.runs.get(key)
-    if (!run || run.gen !== gen || to <= from) return null
-    const complete = from + 1 >= run.start && to <= run.start + run.ids.length - 1
+    if (!run || run.gen !== gen) return null
+    // an empty range (a sync with nothing new past its mark, or a signed view whose positions
+    // need no names: a node alone) forgets too, or the notes of such a node would only grow
+    const complete = to > from && from + 1 >= run.start && to <= run.start + run.ids.length - 1
     const ids = complete ? run.ids.slice(from + 1 - run.start, to + 1 - run.start) : null
     const used = Math.min(run.ids.length, Math.max(0, to + 1 - run.start))
     run.ids.splice(0, used)
