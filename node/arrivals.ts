@@ -248,14 +248,15 @@ export class Arrivals {
           continue
         }
         mark.last++
+        // at the position of its aseq, with only runs before it: named by a run (nearly always)
         if (mark.last === s && alignedOf(mark) === mark.last - 1) {
           run.push(id)
           mark.aligned = mark.last
           continue
         }
         await batch.put(keys.at(mark.last), { id, s })
-        // an item that arrives at the position of its aseq (no reorder so far: nearly always)
-        // needs no q/ entry, aseqOf finds it through its p/ entry; half the writes of a long tail
+        // past explicit entries (a reorder's), an item that arrives at the position of its aseq
+        // still needs no q/ entry: aseqOf finds it through its p/ entry
         if (mark.last !== s) await batch.put(keys.id(id), mark.last)
       }
       // a reordered tail item the new order no longer holds keeps its aseq by name (q/): aseqOf
