@@ -12,8 +12,6 @@ import {
   type ViewValue,
 } from './view/records.js'
 
-export { eventKey }
-
 export type View = Hyperbee<ViewValue>
 
 /** One positional range of a channel generation in the view, and what names an item there. */

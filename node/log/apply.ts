@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import type { AutobaseHost, AutobaseNode } from 'autobase'
 import type Hyperbee from 'hyperbee'
 import { CHANNEL_NAME_RE } from '../../sdk/api/schemas.js'
-import { decodeEnvelope, type Envelope } from '../../sdk/protocol/index.js'
+import { badSignature, decodeEnvelope, type Envelope } from '../../sdk/protocol/index.js'
 import { markKeyOf } from '../view/applied.js'
 import {
   applyAck,
@@ -41,8 +41,6 @@ const HEX32 = /^[0-9a-f]{64}$/
 /** Operations a reader device may author: reading leaves acks behind. */
 const READER_OPS = new Set<OpType>([OpType.Ack])
 const ADMIN_OPS = new Set<OpType>([OpType.MemberAdd, OpType.MemberRemove, OpType.EpochKey])
-/** The drop reason of a forged envelope, as verifyEnvelope words it. */
-const BAD_SIGNATURE = 'envelope signature does not match its author'
 
 export function createApply(ctx: ApplyContext) {
   const signatures = ctx.signatures ?? signatureChecks()
@@ -88,7 +86,7 @@ async function verifyAll(signatures: SignatureChecks, decoded: Decoded[]): Promi
   let i = 0
   return decoded.map((d) => {
     if (!d.envelope) return d
-    return valid[i++] ? d : invalid(d.envelope.bytes, new Error(BAD_SIGNATURE))
+    return valid[i++] ? d : invalid(d.envelope.bytes, badSignature())
   })
 }
 

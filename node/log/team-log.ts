@@ -45,9 +45,6 @@ export class TeamLog extends EventEmitter {
       this.prefetch?.scan()
       this.emit('update')
     })
-    // a view autobase did not build here: what apply noted no longer describes it
-    this.base.on('fast-forward', () => this.placements.clear())
-    this.base.on('reboot', () => this.placements.clear())
     // autobase reports replication faults here; they must not crash the node
     // (autobase closes itself after one: `failure` keeps it, so that a caller sees why)
     this.base.on('error', (err: Error) => {

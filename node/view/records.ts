@@ -7,7 +7,7 @@ export interface MetaRecord {
   genesis: boolean
   /** the newest key epoch */
   epoch: number
-  /** 2: applied envelopes are marked under doneKey only; absent: also look up legacyDoneKey */
+  /** 2: applied envelopes are marked under doneKey; absent (a team created before): legacyDoneKey */
   dedupe?: 2
 }
 

@@ -165,10 +165,15 @@ export function signatureValid(signature: Uint8Array, author: Uint8Array, id: Ui
   return sodium.crypto_sign_verify_detached(signature, signedMessage(id), author)
 }
 
+/** What a forged envelope fails with: verifyEnvelope throws it, and a check made elsewhere (the
+ *  node's batched checks) records the same. */
+export function badSignature(): ProtocolError {
+  return new ProtocolError('BAD_SIGNATURE', 'envelope signature does not match its author')
+}
+
 /** Throws BAD_SIGNATURE unless the header's author signed exactly these bytes. */
 export function verifyEnvelope(envelope: Envelope): void {
-  if (!signatureValid(envelope.signature, envelope.header.author, envelope.id))
-    throw new ProtocolError('BAD_SIGNATURE', 'envelope signature does not match its author')
+  if (!signatureValid(envelope.signature, envelope.header.author, envelope.id)) throw badSignature()
 }
 
 /** What decrypting needs of an envelope: a decoded Envelope or parsed EnvelopeParts. */
