@@ -9,6 +9,8 @@ import { type NotedNames, Placements } from '../view/placements.js'
 import type { ViewValue } from '../view/records.js'
 import { type ApplyContext, createApply } from './apply.js'
 import { packBlocks } from './blocks.js'
+import { type SignatureChecks, signatureChecks } from './signature-checks.js'
+import { SignaturesAhead } from './signatures-ahead.js'
 import { WriterPrefetch } from './writer-prefetch.js'
 
 /** What notedNames reads of autobase's current apply state (not in the shared typings). */
@@ -22,11 +24,14 @@ export class TeamLog extends EventEmitter {
   private closed = false
   private failure: Error | null = null
   private prefetch: WriterPrefetch | null = null
+  private readonly signatures: SignatureChecks
+  private ahead: SignaturesAhead | null = null
   /** what apply placed at the newest positions, by name (node/view/placements.ts) */
   readonly placements = new Placements()
 
   constructor(store: Corestore, baseKey: Buffer | null, ctx: ApplyContext) {
     super()
+    this.signatures = ctx.signatures ?? signatureChecks()
     this.base = new Autobase<Hyperbee<ViewValue>>(store, baseKey, {
       valueEncoding: 'binary',
       // every indexer acknowledges now and then, so the signed (never reordered) prefix advances
@@ -37,12 +42,13 @@ export class TeamLog extends EventEmitter {
           valueEncoding: 'json',
           extension: false,
         }),
-      apply: createApply({ ...ctx, placements: this.placements }),
+      apply: createApply({ ...ctx, signatures: this.signatures, placements: this.placements }),
       close: (view) => view.close(),
     })
     this.base.on('update', () => {
       if (this.closed) return
       this.prefetch?.scan()
+      this.ahead?.scan()
       this.emit('update')
     })
     // autobase reports replication faults here; they must not crash the node
@@ -64,6 +70,10 @@ export class TeamLog extends EventEmitter {
     // before the last close; reads right after start must see all of it (startNode reads META)
     await this.base.update().catch(() => {})
     this.throwIfFailed()
+    if (!this.closed) {
+      this.ahead ??= new SignaturesAhead(this.base, this.signatures)
+      this.ahead.scan()
+    }
     // opt-in (HANDOFF_WRITER_PREFETCH=1): it halves a two-indexer replication, but a new member
     // that downloads the writers' cores in full linearizes them itself instead of autobase
     // fast-forwarding it to a peer's view: 10,000 messages took 27 s and 389 MB instead of
@@ -154,6 +164,7 @@ export class TeamLog extends EventEmitter {
     if (this.closed) return
     this.closed = true
     this.prefetch?.close()
+    this.ahead?.close()
     await this.base.close()
   }
 }

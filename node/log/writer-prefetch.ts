@@ -7,17 +7,7 @@
 // with it a catching-up member tends to apply the whole history itself (slow, and its memory
 // grows with the history) where autobase would otherwise fast-forward it to a peer's view.
 import type Autobase from 'autobase'
-
-interface WriterCore {
-  key: Buffer
-  writable: boolean
-  closed?: boolean
-  download(range: { start: number; end: number }): { destroy(): void }
-}
-/** What this needs of autobase's writer bookkeeping (not in the shared typings). */
-interface ActiveWriters {
-  activeWriters: Iterable<{ core: WriterCore }>
-}
+import { remoteWriterCores, type WriterCore } from './remote-writers.js'
 
 export class WriterPrefetch {
   /** one whole-core range per writer core session (a writer re-added gets a new session) */
@@ -41,16 +31,14 @@ export class WriterPrefetch {
   }
 
   private scanWriters(): void {
-    const writers = (this.base as unknown as ActiveWriters).activeWriters
-    if (!writers) return
     for (const [core, range] of this.ranges) {
       if (core.closed) {
         range.destroy()
         this.ranges.delete(core)
       }
     }
-    for (const { core } of writers) {
-      if (core.writable || core.closed || this.ranges.has(core)) continue
+    for (const core of remoteWriterCores(this.base)) {
+      if (this.ranges.has(core)) continue
       try {
         this.ranges.set(core, core.download({ start: 0, end: -1 }))
       } catch {

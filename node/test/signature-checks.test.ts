@@ -1,7 +1,8 @@
 // The Ed25519 checks of apply on worker threads (node/log/signature-checks.ts): a batch answers
 // exactly which envelopes their authors signed, in order, whether a worker, several workers or the
-// calling thread checked it; a worker lost mid-job or a pool closed under a pending check still
-// answers it; and apply drops a forged envelope inside a large block while applying the rest.
+// calling thread checked it; checks started ahead answer only for the very signature they checked;
+// a worker lost mid-job or a pool closed under a pending check still answers it; and apply drops
+// a forged envelope inside a large block while applying the rest.
 import { createHash } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import type { Worker } from 'node:worker_threads'
@@ -84,6 +85,8 @@ const signerOf = (keys: NodeKeys): Signer => ({
 /** The pool's workers (private: a test looks at which ran). */
 const workersOf = (checks: SignatureChecks) =>
   (checks as unknown as { workers: Array<Worker | null> }).workers
+/** The early checks the pool holds, by envelope id (private). */
+const earlyOf = (checks: SignatureChecks) => (checks as unknown as { early: Map<string, unknown> }).early
 
 describe('signature checks on worker threads', () => {
   const pools: SignatureChecks[] = []
@@ -134,6 +137,46 @@ describe('signature checks on worker threads', () => {
     const next = workersOf(checks)[0]
     expect(next).not.toBeNull()
     expect(next).not.toBe(worker)
+  })
+
+  it('checks started ahead answer the later check of the same envelopes', async () => {
+    // inlineBelow above the batch: without `ahead` this check would run on the calling thread
+    const checks = pool({ workers: 1, inlineBelow: 1000 })
+    checks.ahead(hundred.envelopes)
+    expect(workersOf(checks)[0]).not.toBeNull() // the early checks went to a worker
+    expect(earlyOf(checks).size).toBe(100)
+    expect(await checks.check(hundred.envelopes)).toEqual(hundred.valid)
+    expect(earlyOf(checks).size).toBe(0) // each answer is taken once
+  })
+
+  it('an early answer is only for the signature it checked: same id, other signature, checked again', async () => {
+    const checks = pool({ workers: 1, inlineBelow: 1000 })
+    const genuine = seal(1)
+    const forged = flipped(genuine)
+    expect(forged.id.equals(genuine.id)).toBe(true) // the id covers header and ciphertext only
+    checks.ahead([genuine])
+    expect(await checks.check([forged])).toEqual([false])
+    checks.ahead([forged])
+    expect(await checks.check([genuine])).toEqual([true])
+    // a forged envelope checked ahead stays forged
+    checks.ahead([forged])
+    expect(await checks.check([forged])).toEqual([false])
+  })
+
+  it('early checks nobody takes are dropped oldest first, and without workers none are kept', async () => {
+    const checks = pool({ workers: 1, inlineBelow: 1000, maxEarly: 60 })
+    checks.ahead(hundred.envelopes.slice(0, 40))
+    checks.ahead(hundred.envelopes.slice(40, 80))
+    expect(earlyOf(checks).size).toBe(60)
+    const held = (e: Envelope) => earlyOf(checks).has(e.id.toString('hex'))
+    expect(hundred.envelopes.slice(0, 20).some(held)).toBe(false)
+    expect(hundred.envelopes.slice(20, 80).every(held)).toBe(true)
+    expect(await checks.check(hundred.envelopes)).toEqual(hundred.valid) // the dropped ones inline
+
+    const noWorkers = pool({ workers: 0 })
+    noWorkers.ahead(hundred.envelopes)
+    expect(earlyOf(noWorkers).size).toBe(0)
+    expect(await noWorkers.check(hundred.envelopes)).toEqual(hundred.valid)
   })
 
   it('close() answers a pending check, and later checks run inline', async () => {

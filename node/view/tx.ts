@@ -5,6 +5,7 @@
 // reads the keys an apply call will need all at once instead of one round trip after another.
 import type { HyperbeeBatch } from 'hyperbee'
 import { type ChannelSpace, channelKey, channelSpace, META } from './keys.js'
+import { flushCachingNodes } from './node-cache.js'
 import type { Placements, RangeTag } from './placements.js'
 import { type ChannelRecord, type EventRecord, eventKey, type MetaRecord, type ViewValue } from './records.js'
 
@@ -115,6 +116,6 @@ export class ViewTx {
   async flush(): Promise<void> {
     if (this.meta) await this.batch.put(META, this.meta)
     for (const [name, record] of this.channels) if (record) await this.batch.put(channelKey(name), record)
-    await this.batch.flush()
+    await flushCachingNodes(this.batch)
   }
 }
