@@ -166,6 +166,10 @@ declare module 'autobase' {
     close(): Promise<void>
     append(value: Buffer | null): Promise<void>
     update(): Promise<void>
+    /** no new apply round starts until resume() */
+    pause(): void
+    /** resolves when the apply round in flight (if any) has ended */
+    advance(): Promise<void>
     replicate(stream: unknown): unknown
     static getLocalKey(store: Corestore): Promise<Buffer>
   }

@@ -309,7 +309,15 @@ export class RelayBridge {
       if (!applied && !(await this.options.log.view.get(droppedKey(id)))) fresh.push(e.data)
       if (this.gateway && repeatsUnclaimed(envelope.header)) repeats.push({ envelope, id })
     }
-    if (fresh.length > 0) await this.options.log.append(fresh)
+    if (fresh.length > 0) {
+      const log = this.options.log
+      const before = log.base.local.length
+      await log.append(fresh)
+      // blocks the push loop has not looked at yet: until it has (and skipped them, the relay has
+      // them), `lag` must not read 0, or a node closed on that word re-sends them after a
+      // restart (the pulled ids are known in memory only)
+      this.stats.pending += log.base.local.length - before
+    }
     this.stats.received += page.length
     this.stats.applied += fresh.length
     if (page.length > 0) this.stats.pullAt = new Date().toISOString()

@@ -53,11 +53,16 @@ export interface SignatureCheckOptions {
 
 /** Workers lost before the pool stops starting new ones (a thread that cannot start, say). */
 const MAX_LOST = 3
-/** Early checks kept at most (~200 B each): autobase fetches 256 blocks ahead of apply per writer,
- *  up to 64 envelopes a block. */
+/** Early checks kept at most (~400 B each: key and promise): autobase fetches 256 blocks ahead of
+ *  apply per writer, up to 64 envelopes a block. */
 const MAX_EARLY = 32_768
 
-const earlyKey = (e: Envelope) => e.id.toString('hex')
+/**
+ * An early answer is for one (signature, author, id) triple: the id is the hash of the header
+ * (author included) and the ciphertext, and the signature sits beside them, so an envelope with
+ * the same id and another signature (forged, say) is another key, checked on its own.
+ */
+const earlyKey = (e: Envelope) => e.id.toString('hex') + e.signature.toString('hex')
 
 export class SignatureChecks {
   private readonly size: number
@@ -66,8 +71,8 @@ export class SignatureChecks {
   private readonly workers: Array<Worker | null>
   private readonly pending = new Map<number, Job & { worker: Worker }>()
   private nextJob = 0
-  /** checks started by `ahead`, by envelope id, until `check` takes them */
-  private readonly early = new Map<string, { signature: Buffer; valid: Promise<boolean> }>()
+  /** checks started by `ahead`, by envelope id and signature, until `check` takes them */
+  private readonly early = new Map<string, Promise<boolean>>()
   private nextAhead = 0
   /** checks answered by an early check so far (diagnostics) */
   answeredEarly = 0
@@ -98,16 +103,15 @@ export class SignatureChecks {
    * (node/log/signatures-ahead.ts). Only with a worker: inline it would merely move the work.
    */
   ahead(envelopes: readonly Envelope[]): void {
-    if (!this.hasWorkers()) return
+    if (!this.canCheckAhead) return
     const fresh = envelopes.filter((e) => !this.early.has(earlyKey(e)))
     if (fresh.length === 0) return
     const answers = this.run(this.nextAhead++ % this.size, pack(fresh))
     fresh.forEach((e, i) => {
-      // a copy: the envelope's signature is a view of its whole block
-      this.early.set(earlyKey(e), {
-        signature: Buffer.from(e.signature),
-        valid: answers.then((v) => v[i] === 1),
-      })
+      this.early.set(
+        earlyKey(e),
+        answers.then((v) => v[i] === 1),
+      )
     })
     // an early check nobody asks for (a block autobase never applies here) is dropped, oldest first
     for (const key of this.early.keys()) {
@@ -116,17 +120,19 @@ export class SignatureChecks {
     }
   }
 
+  /** Whether `ahead` checks anything (it needs a worker: inline it would merely move the work). */
+  get canCheckAhead(): boolean {
+    return this.hasWorkers()
+  }
+
   /** The early answer for this envelope, if one was started for these very bytes. */
   private takeEarly(e: Envelope): Promise<boolean> | null {
     const key = earlyKey(e)
-    const entry = this.early.get(key)
-    if (!entry) return null
+    const valid = this.early.get(key)
+    if (!valid) return null
     this.early.delete(key)
-    // the id covers header and ciphertext, not the signature beside them: same id, other
-    // signature is another (forged or re-signed) envelope, checked on its own
-    if (!entry.signature.equals(e.signature)) return null
     this.answeredEarly++
-    return entry.valid
+    return valid
   }
 
   private hasWorkers(): boolean {

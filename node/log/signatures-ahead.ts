@@ -60,11 +60,17 @@ export class SignaturesAhead {
   }
 
   private arrive(core: WriterCore, index: number): void {
+    // without a worker there is nothing to start early: the block is not even read
+    if (this.closed || !this.signatures.canCheckAhead) return
     this.arrived.push({ core, index })
     if (this.draining) return
     this.draining = true
     // blocks come in bursts: one read and one worker job for all that arrived in this turn
-    setImmediate(() => void this.drain())
+    setImmediate(() => {
+      this.drain().catch((err) => {
+        if (process.env.HANDOFF_DEBUG) console.error('signatures ahead:', err)
+      })
+    })
   }
 
   private async drain(): Promise<void> {
@@ -73,6 +79,7 @@ export class SignaturesAhead {
         const blocks = this.arrived
         this.arrived = []
         const envelopes = await Promise.all(blocks.map(({ core, index }) => envelopesAt(core, index)))
+        if (this.closed) return
         this.signatures.ahead(envelopes.flat())
       }
     } finally {

@@ -146,6 +146,7 @@ describe('signature checks on worker threads', () => {
     expect(workersOf(checks)[0]).not.toBeNull() // the early checks went to a worker
     expect(earlyOf(checks).size).toBe(100)
     expect(await checks.check(hundred.envelopes)).toEqual(hundred.valid)
+    expect(checks.answeredEarly).toBe(100) // every answer came from the early checks
     expect(earlyOf(checks).size).toBe(0) // each answer is taken once
   })
 
@@ -168,7 +169,7 @@ describe('signature checks on worker threads', () => {
     checks.ahead(hundred.envelopes.slice(0, 40))
     checks.ahead(hundred.envelopes.slice(40, 80))
     expect(earlyOf(checks).size).toBe(60)
-    const held = (e: Envelope) => earlyOf(checks).has(e.id.toString('hex'))
+    const held = (e: Envelope) => earlyOf(checks).has(e.id.toString('hex') + e.signature.toString('hex'))
     expect(hundred.envelopes.slice(0, 20).some(held)).toBe(false)
     expect(hundred.envelopes.slice(20, 80).every(held)).toBe(true)
     expect(await checks.check(hundred.envelopes)).toEqual(hundred.valid) // the dropped ones inline

@@ -36,9 +36,14 @@ export async function flushCachingNodes(batch: HyperbeeBatch<unknown>): Promise<
   await batch.flush()
   // as hyperbee's own reads: only for the tree's current fork, and only if the blocks landed
   // where they were numbered
-  if (b.core.fork !== fork || b.tree.core.fork !== fork || b.core.length < start + blocks.length) return
+  if (b.core.fork !== fork || b.tree.core.fork !== fork || b.core.length !== start + blocks.length) return
   blocks.forEach((block, i) => {
-    const { key, value, index } = Node.decode(block)
+    // a block under 4 KB was encoded into Node's shared 8 KB pool: the entry's buffers (views of
+    // the block) would keep a whole pool slab alive for as long as the cache holds it, so they
+    // view a copy of its own (hyperbee's copyEntry unslabs what it reads for the same reason)
+    const own = Buffer.allocUnsafeSlow(block.byteLength)
+    block.copy(own)
+    const { key, value, index } = Node.decode(own)
     // the entry as hyperbee's _getNode caches it (copyEntry): `inflated` is filled on first use
     cache.set(start + i, { key, value, index, inflated: null })
   })

@@ -104,6 +104,24 @@ export function resumeCases(f: Fixture): void {
       expect(second.events.map((e) => e.event)).toEqual(['status', 'ack', 'delete'])
     })
 
+    it('a message deleted while away is not replayed; its delete is', async () => {
+      const ch = f.channel('sr-deleted')
+      const first = await open(ch)
+      const seen = await f.post(f.admin, ch, 'seen')
+      const lastSeen = await eventIdOf(first, seen.id)
+      first.close()
+      const gone = await f.post(f.admin, ch, 'gone')
+      const kept = await f.post(f.admin, ch, 'kept')
+      expectStatus(await f.admin.delete(`/api/channels/${ch}/messages/${seg(gone.id)}`), 204)
+      const second = await open(ch, {}, { 'last-event-id': lastSeen })
+      await second.waitForCount('delete', 1)
+      await settle()
+      // its content is gone from the server: the event that carried it is not sent
+      expect(second.events.map((e) => e.event)).toEqual(['message', 'delete'])
+      expect(messageIds(second)).toEqual([kept.id])
+      expect(second.of('delete')[0]?.json.id).toBe(gone.id)
+    })
+
     it('the id of a status event is a valid resume point too', async () => {
       const ch = f.channel('sr-status')
       const first = await open(ch)
