@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises'
 import type { AutobaseHost, AutobaseNode } from 'autobase'
 import Corestore from 'corestore'
 import Hyperbee from 'hyperbee'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { memberAddEnvelope } from '../identity.js'
 import { createApply } from '../log/apply.js'
 import { controlKeyOf, OpType, sealContent } from '../log/ops.js'
@@ -14,6 +14,7 @@ import { appliedIn } from '../view/applied.js'
 import { doneKey, legacyDoneKey, META } from '../view/keys.js'
 import type { ChannelRecord, MetaRecord, ViewValue } from '../view/records.js'
 import { tempDir } from './helpers.js'
+import { tempCorestore } from './store-fixture.js'
 import { soloNode } from './team-fixture.js'
 
 describe('applied marks', () => {
@@ -26,21 +27,12 @@ describe('applied marks', () => {
   })
 
   describe('follow the format the genesis states', () => {
-    let dir: string
-    let store: Corestore
-    beforeAll(async () => {
-      dir = await tempDir()
-      store = new Corestore(dir)
-    })
-    afterAll(async () => {
-      await store.close()
-      await rm(dir, { recursive: true, force: true })
-    })
+    const temp = tempCorestore()
 
     // genesis, a message, then the same message again (another path): each in its own apply call
     const replay = async (name: string, format: { format?: 2 }) => {
       const keys = solo.node.node.store.keys
-      const view = new Hyperbee<ViewValue>(store.get({ name }), {
+      const view = new Hyperbee<ViewValue>(temp.store.get({ name }), {
         keyEncoding: 'utf-8',
         valueEncoding: 'json',
       })

@@ -3,13 +3,12 @@
 // what reading the block back from storage gives, the bee answers every read as a bee with an
 // empty cache does, and after a truncation the replaced blocks are read, not the cached ones.
 import { randomBytes } from 'node:crypto'
-import { rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import Corestore from 'corestore'
+import type Corestore from 'corestore'
 import Hyperbee from 'hyperbee'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { flushCachingNodes } from '../view/node-cache.js'
-import { tempDir } from './helpers.js'
+import { tempCorestore } from './store-fixture.js'
 
 type Entry = { key: Buffer; value: Buffer | null; index: Buffer | null }
 const { Node } = createRequire(import.meta.url)('hyperbee/lib/messages.js') as {
@@ -51,19 +50,10 @@ async function applyLike(bee: Hyperbee<string>, round: number): Promise<void> {
 }
 
 describe('flushing a view batch caches the nodes it appended', () => {
-  let dir: string
-  let store: Corestore
-  beforeAll(async () => {
-    dir = await tempDir()
-    store = new Corestore(dir)
-  })
-  afterAll(async () => {
-    await store.close()
-    await rm(dir, { recursive: true, force: true })
-  })
+  const temp = tempCorestore()
 
   it('caches every appended block as storage holds it, and reads agree with an uncached bee', async () => {
-    const bee = beeOn(store)
+    const bee = beeOn(temp.store)
     await bee.ready()
     await bee.put('header', 'first') // a plain put: the header block and one node, not cached
     for (let round = 0; round < 30; round++) {
@@ -79,7 +69,7 @@ describe('flushing a view batch caches the nodes it appended', () => {
         expect(cached?.index?.equals(stored.index as Buffer)).toBe(true)
       }
     }
-    const fresh = beeOn(store)
+    const fresh = beeOn(temp.store)
     await fresh.ready()
     expect(await entries(bee)).toEqual(await entries(fresh))
     expect((await bee.get('meta'))?.value).toBe('round 29')
@@ -88,7 +78,7 @@ describe('flushing a view batch caches the nodes it appended', () => {
   })
 
   it('after a truncation the blocks written in place of the cached ones are read', async () => {
-    const bee = new Hyperbee<string>(store.get({ name: 'truncated' }), {
+    const bee = new Hyperbee<string>(temp.store.get({ name: 'truncated' }), {
       keyEncoding: 'utf-8',
       valueEncoding: 'utf-8',
     })
@@ -108,7 +98,7 @@ describe('flushing a view batch caches the nodes it appended', () => {
     await bee.put('plain', 'after the cut') // an append of hyperbee's own over the cut positions
     expect((await bee.get('plain'))?.value).toBe('after the cut')
     for (let round = 5; round < 8; round++) await applyLike(bee, round)
-    const other = new Hyperbee<string>(store.get({ name: 'truncated' }), {
+    const other = new Hyperbee<string>(temp.store.get({ name: 'truncated' }), {
       keyEncoding: 'utf-8',
       valueEncoding: 'utf-8',
     })

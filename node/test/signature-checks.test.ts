@@ -4,13 +4,11 @@
 // a worker lost mid-job or a pool closed under a pending check still answers it; and apply drops
 // a forged envelope inside a large block while applying the rest.
 import { createHash } from 'node:crypto'
-import { rm } from 'node:fs/promises'
 import type { Worker } from 'node:worker_threads'
 import type { AutobaseHost, AutobaseNode } from 'autobase'
 import c from 'compact-encoding'
-import Corestore from 'corestore'
 import Hyperbee from 'hyperbee'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import {
   decodeEnvelope,
   type Envelope,
@@ -31,7 +29,8 @@ import { SignatureChecks } from '../log/signature-checks.js'
 import { channelSpace, droppedKey } from '../view/keys.js'
 import { Placements } from '../view/placements.js'
 import type { ChannelRecord, MessageRecord, ViewValue } from '../view/records.js'
-import { tempDir, within } from './helpers.js'
+import { within } from './helpers.js'
+import { tempCorestore } from './store-fixture.js'
 
 const team = randomBytes(32)
 const epochKey = generateEpochKey()
@@ -193,23 +192,16 @@ describe('signature checks on worker threads', () => {
 })
 
 describe('apply over a large block with a forged envelope in it', () => {
-  let dir: string
-  let store: Corestore
+  const temp = tempCorestore()
   const signatures = new SignatureChecks({ workers: 1, inlineBelow: 2 })
-  beforeAll(async () => {
-    dir = await tempDir()
-    store = new Corestore(dir)
-  })
   afterAll(async () => {
     await signatures.close()
-    await store.close()
-    await rm(dir, { recursive: true, force: true })
   })
 
   it('applies every valid envelope and records the forged ones as dropped', async () => {
-    const keys = new NodeKeys(createIdentity('alice'), dir)
+    const keys = new NodeKeys(createIdentity('alice'), temp.dir)
     const other = generateSigningKeyPair()
-    const view = new Hyperbee<ViewValue>(store.get({ name: 'view' }), {
+    const view = new Hyperbee<ViewValue>(temp.store.get({ name: 'view' }), {
       keyEncoding: 'utf-8',
       valueEncoding: 'json',
     })
