@@ -47,14 +47,16 @@ export interface SignatureCheckOptions {
   workers?: number
   /** batches smaller than this are checked on the calling thread (default 64) */
   inlineBelow?: number
-  /** early checks (`ahead`) kept at most, the oldest dropped first (default 32,768) */
+  /** early checks (`ahead`) waiting at most; when full, no new one starts (default 32,768) */
   maxEarly?: number
+  /** an early check not taken within this long is dropped (default 60 s) */
+  earlyTtlMs?: number
 }
 
 /** Workers lost before the pool stops starting new ones (a thread that cannot start, say). */
 const MAX_LOST = 3
-/** Early checks kept at most (~400 B each: key and promise): autobase fetches 256 blocks ahead of
- *  apply per writer, up to 64 envelopes a block. */
+/** Early checks waiting at most (~400 B each: key, promise, time): autobase fetches 256 blocks
+ *  ahead of apply per writer, up to 64 envelopes a block. */
 const MAX_EARLY = 32_768
 
 /**
@@ -68,11 +70,13 @@ export class SignatureChecks {
   private readonly size: number
   private readonly inlineBelow: number
   private readonly maxEarly: number
+  private readonly earlyTtlMs: number
   private readonly workers: Array<Worker | null>
   private readonly pending = new Map<number, Job & { worker: Worker }>()
   private nextJob = 0
-  /** checks started by `ahead`, by envelope id and signature, until `check` takes them */
-  private readonly early = new Map<string, Promise<boolean>>()
+  /** checks started by `ahead`, by envelope id and signature, oldest first, until `check`
+   *  takes them */
+  private readonly early = new Map<string, { valid: Promise<boolean>; at: number }>()
   private nextAhead = 0
   /** checks answered by an early check so far (diagnostics) */
   answeredEarly = 0
@@ -83,6 +87,7 @@ export class SignatureChecks {
     this.size = options.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1))
     this.inlineBelow = options.inlineBelow ?? 64
     this.maxEarly = options.maxEarly ?? MAX_EARLY
+    this.earlyTtlMs = options.earlyTtlMs ?? 60_000
     this.workers = new Array(this.size).fill(null)
   }
 
@@ -104,20 +109,22 @@ export class SignatureChecks {
    */
   ahead(envelopes: readonly Envelope[]): void {
     if (!this.canCheckAhead) return
-    const fresh = envelopes.filter((e) => !this.early.has(earlyKey(e)))
+    // an early check nobody took in time (its block was never applied here: a fast-forward
+    // skipped it, say) is dropped; the checks still waiting are for what apply takes next, so
+    // when they fill the map no new one starts (a whole core downloading at once must not keep
+    // the worker busy with checks that would be dropped before apply asks)
+    const now = Date.now()
+    for (const [key, entry] of this.early) {
+      if (now - entry.at < this.earlyTtlMs) break
+      this.early.delete(key)
+    }
+    const room = this.maxEarly - this.early.size
+    const fresh = envelopes.filter((e) => !this.early.has(earlyKey(e))).slice(0, Math.max(0, room))
     if (fresh.length === 0) return
     const answers = this.run(this.nextAhead++ % this.size, pack(fresh))
     fresh.forEach((e, i) => {
-      this.early.set(
-        earlyKey(e),
-        answers.then((v) => v[i] === 1),
-      )
+      this.early.set(earlyKey(e), { valid: answers.then((v) => v[i] === 1), at: now })
     })
-    // an early check nobody asks for (a block autobase never applies here) is dropped, oldest first
-    for (const key of this.early.keys()) {
-      if (this.early.size <= this.maxEarly) break
-      this.early.delete(key)
-    }
   }
 
   /** Whether `ahead` checks anything (it needs a worker: inline it would merely move the work). */
@@ -128,11 +135,11 @@ export class SignatureChecks {
   /** The early answer for this envelope, if one was started for these very bytes. */
   private takeEarly(e: Envelope): Promise<boolean> | null {
     const key = earlyKey(e)
-    const valid = this.early.get(key)
-    if (!valid) return null
+    const entry = this.early.get(key)
+    if (!entry) return null
     this.early.delete(key)
     this.answeredEarly++
-    return valid
+    return entry.valid
   }
 
   private hasWorkers(): boolean {

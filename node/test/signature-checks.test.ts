@@ -163,15 +163,24 @@ describe('signature checks on worker threads', () => {
     expect(await checks.check([forged])).toEqual([false])
   })
 
-  it('early checks nobody takes are dropped oldest first, and without workers none are kept', async () => {
-    const checks = pool({ workers: 1, inlineBelow: 1000, maxEarly: 60 })
+  it('when the early checks fill up none starts, one not taken in time is dropped, and without workers none are kept', async () => {
+    const checks = pool({ workers: 1, inlineBelow: 1000, maxEarly: 60, earlyTtlMs: 300 })
     checks.ahead(hundred.envelopes.slice(0, 40))
     checks.ahead(hundred.envelopes.slice(40, 80))
+    // the first 60 wait (apply takes them next); the 20 past them are not started
     expect(earlyOf(checks).size).toBe(60)
     const held = (e: Envelope) => earlyOf(checks).has(e.id.toString('hex') + e.signature.toString('hex'))
-    expect(hundred.envelopes.slice(0, 20).some(held)).toBe(false)
-    expect(hundred.envelopes.slice(20, 80).every(held)).toBe(true)
-    expect(await checks.check(hundred.envelopes)).toEqual(hundred.valid) // the dropped ones inline
+    expect(hundred.envelopes.slice(0, 60).every(held)).toBe(true)
+    expect(hundred.envelopes.slice(60, 80).some(held)).toBe(false)
+    expect(await checks.check(hundred.envelopes.slice(0, 30))).toEqual(hundred.valid.slice(0, 30))
+    expect(checks.answeredEarly).toBe(30)
+    // 30 left waiting; after the time to live they are dropped at the next start
+    await new Promise((resolve) => setTimeout(resolve, 350))
+    checks.ahead(hundred.envelopes.slice(90, 100))
+    expect(earlyOf(checks).size).toBe(10)
+    expect(hundred.envelopes.slice(30, 60).some(held)).toBe(false)
+    expect(await checks.check(hundred.envelopes)).toEqual(hundred.valid) // the others inline
+    expect(checks.answeredEarly).toBe(40)
 
     const noWorkers = pool({ workers: 0 })
     noWorkers.ahead(hundred.envelopes)
