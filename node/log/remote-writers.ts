@@ -1,7 +1,9 @@
 // The cores of a team's other writers, as autobase holds them: the sessions it reads their blocks
-// through (oplog-decoded). Autobase keeps no public list of them; node/log/writer-prefetch.ts and
-// node/log/signatures-ahead.ts look now and then, since writers come and go as autobase learns of
-// them (not only on 'update').
+// through (oplog-decoded). Autobase keeps no public list of them, and writers come and go as
+// autobase learns of them (not only on 'update'), so RemoteWriterWatch looks on every 'update'
+// (its owner calls scan) and once a second, starting something per core and stopping it when the
+// core closes: the full download of node/log/writer-prefetch.ts, the 'download' listener of
+// node/log/signatures-ahead.ts.
 import type Autobase from 'autobase'
 
 /** A writer core session, as far as the node uses it. */
@@ -25,4 +27,57 @@ export function* remoteWriterCores(base: Autobase<unknown>): Generator<WriterCor
   const writers = (base as unknown as ActiveWriters).activeWriters
   if (!writers) return
   for (const { core } of writers) if (!core.writable && !core.closed) yield core
+}
+
+/** Something started per remote writer core session (a writer re-added gets a new session). */
+export interface PerCore<T> {
+  /** what the messages of a fault say it is */
+  label: string
+  start(core: WriterCore): T
+  stop(core: WriterCore, started: T): void
+}
+
+export class RemoteWriterWatch<T> {
+  private readonly started = new Map<WriterCore, T>()
+  private readonly timer: NodeJS.Timeout
+  private closed = false
+
+  constructor(
+    private readonly base: Autobase<unknown>,
+    private readonly per: PerCore<T>,
+  ) {
+    this.timer = setInterval(() => this.scan(), 1000)
+    this.timer.unref()
+    this.scan()
+  }
+
+  /** Start for every remote writer core not started yet; stop for the closed ones. */
+  scan(): void {
+    if (this.closed) return
+    try {
+      for (const [core, started] of this.started) {
+        if (!core.closed) continue
+        this.started.delete(core)
+        this.per.stop(core, started)
+      }
+      for (const core of remoteWriterCores(this.base)) {
+        if (this.started.has(core)) continue
+        try {
+          this.started.set(core, this.per.start(core))
+        } catch {
+          // a core closing under us: the next scan skips it
+        }
+      }
+    } catch (err) {
+      // only ever a speed-up: it must never stop the caller (the log's 'update' event)
+      if (process.env.HANDOFF_DEBUG) console.error(`${this.per.label}:`, err)
+    }
+  }
+
+  close(): void {
+    this.closed = true
+    clearInterval(this.timer)
+    for (const [core, started] of this.started) this.per.stop(core, started)
+    this.started.clear()
+  }
 }

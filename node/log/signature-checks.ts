@@ -108,7 +108,7 @@ export class SignatureChecks {
    * (node/log/signatures-ahead.ts). Only with a worker: inline it would merely move the work.
    */
   ahead(envelopes: readonly Envelope[]): void {
-    if (!this.canCheckAhead) return
+    if (!this.hasWorkers) return
     // an early check nobody took in time (its block was never applied here: a fast-forward
     // skipped it, say) is dropped; the checks still waiting are for what apply takes next, so
     // when they fill the map no new one starts (a whole core downloading at once must not keep
@@ -127,11 +127,6 @@ export class SignatureChecks {
     })
   }
 
-  /** Whether `ahead` checks anything (it needs a worker: inline it would merely move the work). */
-  get canCheckAhead(): boolean {
-    return this.hasWorkers()
-  }
-
   /** The early answer for this envelope, if one was started for these very bytes. */
   private takeEarly(e: Envelope): Promise<boolean> | null {
     const key = earlyKey(e)
@@ -142,12 +137,13 @@ export class SignatureChecks {
     return entry.valid
   }
 
-  private hasWorkers(): boolean {
+  /** Whether checks can go to a worker (`ahead` checks nothing without one). */
+  get hasWorkers(): boolean {
     return !this.closed && this.size > 0 && this.lost < MAX_LOST
   }
 
   private async checkNow(envelopes: readonly Envelope[]): Promise<boolean[]> {
-    if (envelopes.length < this.inlineBelow || !this.hasWorkers()) return envelopes.map(checkInline)
+    if (envelopes.length < this.inlineBelow || !this.hasWorkers) return envelopes.map(checkInline)
     // one share per worker, in order
     const share = Math.ceil(envelopes.length / this.size)
     const parts: Promise<Uint8Array>[] = []

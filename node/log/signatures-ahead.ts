@@ -9,59 +9,46 @@
 import type Autobase from 'autobase'
 import { decodeEnvelope, type Envelope } from '../../sdk/protocol/index.js'
 import { envelopesOf } from './blocks.js'
-import { remoteWriterCores, type WriterCore } from './remote-writers.js'
+import { RemoteWriterWatch, type WriterCore } from './remote-writers.js'
 import type { SignatureChecks } from './signature-checks.js'
 
 export class SignaturesAhead {
-  /** the 'download' listener on each watched writer core session */
-  private readonly watched = new Map<WriterCore, (index: number) => void>()
+  /** a 'download' listener on each remote writer core session */
+  private readonly watch: RemoteWriterWatch<(index: number) => void>
   /** blocks that arrived since the last drain */
   private arrived: Array<{ core: WriterCore; index: number }> = []
   private draining = false
   private closed = false
-  private readonly timer: NodeJS.Timeout
 
   constructor(
-    private readonly base: Autobase<unknown>,
+    base: Autobase<unknown>,
     private readonly signatures: SignatureChecks,
   ) {
-    // autobase adds writers as it learns of them (not only on 'update'): look now and then
-    this.timer = setInterval(() => this.scan(), 1000)
-    this.timer.unref()
-  }
-
-  /** Watch every remote writer core not watched yet; forget the closed ones. */
-  scan(): void {
-    if (this.closed) return
-    try {
-      for (const [core, listener] of this.watched) {
-        if (!core.closed) continue
-        core.off('download', listener)
-        this.watched.delete(core)
-      }
-      for (const core of remoteWriterCores(this.base)) {
-        if (this.watched.has(core)) continue
+    this.watch = new RemoteWriterWatch(base, {
+      label: 'signatures ahead',
+      start: (core) => {
         const listener = (index: number) => this.arrive(core, index)
         core.on('download', listener)
-        this.watched.set(core, listener)
-      }
-    } catch (err) {
-      // only a speed-up: it must never stop the caller (the log's 'update' event)
-      if (process.env.HANDOFF_DEBUG) console.error('signatures ahead:', err)
-    }
+        return listener
+      },
+      stop: (core, listener) => core.off('download', listener),
+    })
+  }
+
+  /** Watch the remote writer cores autobase has learnt of since (the log's 'update'). */
+  scan(): void {
+    this.watch.scan()
   }
 
   close(): void {
     this.closed = true
-    clearInterval(this.timer)
-    for (const [core, listener] of this.watched) core.off('download', listener)
-    this.watched.clear()
+    this.watch.close()
     this.arrived = []
   }
 
   private arrive(core: WriterCore, index: number): void {
     // without a worker there is nothing to start early: the block is not even read
-    if (this.closed || !this.signatures.canCheckAhead) return
+    if (this.closed || !this.signatures.hasWorkers) return
     this.arrived.push({ core, index })
     if (this.draining) return
     this.draining = true

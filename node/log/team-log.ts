@@ -9,9 +9,10 @@ import { type NotedNames, Placements } from '../view/placements.js'
 import type { ViewValue } from '../view/records.js'
 import { type ApplyContext, createApply } from './apply.js'
 import { packBlocks } from './blocks.js'
+import type { RemoteWriterWatch } from './remote-writers.js'
 import { type SignatureChecks, signatureChecks } from './signature-checks.js'
 import { SignaturesAhead } from './signatures-ahead.js'
-import { WriterPrefetch } from './writer-prefetch.js'
+import { prefetchWriters } from './writer-prefetch.js'
 
 /** What notedNames reads of autobase's current apply state (not in the shared typings). */
 interface ApplyStateLike {
@@ -23,7 +24,7 @@ export class TeamLog extends EventEmitter {
   readonly base: Autobase<Hyperbee<ViewValue>>
   private closed = false
   private failure: Error | null = null
-  private prefetch: WriterPrefetch | null = null
+  private prefetch: RemoteWriterWatch<unknown> | null = null
   private readonly signatures: SignatureChecks
   private ahead: SignaturesAhead | null = null
   /** what apply placed at the newest positions, by name (node/view/placements.ts) */
@@ -70,17 +71,13 @@ export class TeamLog extends EventEmitter {
     // before the last close; reads right after start must see all of it (startNode reads META)
     await this.base.update().catch(() => {})
     this.throwIfFailed()
-    if (!this.closed) {
-      this.ahead ??= new SignaturesAhead(this.base, this.signatures)
-      this.ahead.scan()
-    }
+    if (!this.closed) this.ahead ??= new SignaturesAhead(this.base, this.signatures)
     // opt-in (HANDOFF_WRITER_PREFETCH=1): it halves a two-indexer replication, but a new member
     // that downloads the writers' cores in full linearizes them itself instead of autobase
     // fast-forwarding it to a peer's view: 10,000 messages took 27 s and 389 MB instead of
     // 1.3 s and 148 MB (docs/benchmarks.md)
     if (process.env.HANDOFF_WRITER_PREFETCH === '1' && !this.closed) {
-      this.prefetch ??= new WriterPrefetch(this.base)
-      this.prefetch.scan()
+      this.prefetch ??= prefetchWriters(this.base)
     }
   }
 
