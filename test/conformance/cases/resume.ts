@@ -7,6 +7,14 @@ import { settle, streamHelpers } from './stream-support.js'
 
 export function resumeCases(f: Fixture): void {
   const { open, messageIds, eventIdOf } = streamHelpers(f)
+  /** A stream saw one message, then went away: that message and the stream's last event id. */
+  const seenThenAway = async (ch: string) => {
+    const stream = await open(ch)
+    const message = await f.post(f.admin, ch, 'seen')
+    const lastSeen = await eventIdOf(stream, message.id)
+    stream.close()
+    return { message, lastSeen }
+  }
 
   describe('stream resume', () => {
     it('Last-Event-ID resumes after that event: no gap, no duplicate, then live', async () => {
@@ -65,10 +73,7 @@ export function resumeCases(f: Fixture): void {
 
     it('?last_event_id= resumes like the header', async () => {
       const ch = f.channel('sr-query')
-      const first = await open(ch)
-      const m1 = await f.post(f.admin, ch, 'm1')
-      const lastSeen = await eventIdOf(first, m1.id)
-      first.close()
+      const { lastSeen } = await seenThenAway(ch)
       const m2 = await f.post(f.admin, ch, 'm2')
       const second = await open(ch, { last_event_id: lastSeen })
       await eventIdOf(second, m2.id)
@@ -91,10 +96,7 @@ export function resumeCases(f: Fixture): void {
 
     it('status, ack and delete events missed while away are replayed on resume', async () => {
       const ch = f.channel('sr-kinds')
-      const first = await open(ch)
-      const message = await f.post(f.admin, ch, 'm1')
-      const lastSeen = await eventIdOf(first, message.id)
-      first.close()
+      const { message, lastSeen } = await seenThenAway(ch)
       expectStatus(await f.admin.put(`/api/channels/${ch}/status`, { key: 'k', value: 'v' }), 200)
       expectStatus(await f.admin.post(`/api/channels/${ch}/ack`, { last_read_id: message.id }), 200)
       expectStatus(await f.admin.delete(`/api/channels/${ch}/messages/${seg(message.id)}`), 204)
@@ -106,10 +108,7 @@ export function resumeCases(f: Fixture): void {
 
     it('a message deleted while away is not replayed; its delete is', async () => {
       const ch = f.channel('sr-deleted')
-      const first = await open(ch)
-      const seen = await f.post(f.admin, ch, 'seen')
-      const lastSeen = await eventIdOf(first, seen.id)
-      first.close()
+      const { lastSeen } = await seenThenAway(ch)
       const gone = await f.post(f.admin, ch, 'gone')
       const kept = await f.post(f.admin, ch, 'kept')
       expectStatus(await f.admin.delete(`/api/channels/${ch}/messages/${seg(gone.id)}`), 204)
